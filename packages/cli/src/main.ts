@@ -1,0 +1,31 @@
+import type { Command, Io } from './io.js';
+
+const USAGE = `usage: quorate <command> [options]
+
+commands:
+  simulate FILE [--json] [--seed N]     run a scenario file in the deterministic simulator
+  policy --cib FILE [--json] [--scores] decide placements for a Pacemaker CIB
+  fence ...                             try a fence device by hand (see 'quorate fence --help')
+`;
+
+/** Each command lives in its own module, loaded on demand so `quorate policy` stays light. */
+const commands: Record<string, () => Promise<Command>> = {
+  simulate: async () => (await import('./commands/simulate.js')).simulate,
+  policy: async () => (await import('./commands/policy.js')).policy,
+  fence: async () => (await import('./commands/fence.js')).fence,
+};
+
+/** Runs the `quorate` command line; returns the exit code (2 for usage errors). */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    io.stdout(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const load = commands[name];
+  if (!load) {
+    io.stderr(`quorate: unknown command '${name}'\n${USAGE}`);
+    return 2;
+  }
+  return (await load())(rest, io);
+}

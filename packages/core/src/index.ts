@@ -1,0 +1,2 @@
+export type * from '@quorate/policy';
+export type * from './ports.js';
