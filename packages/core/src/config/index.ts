@@ -1,0 +1,1 @@
+export type * from './cluster-config.types.js';
