@@ -66,11 +66,22 @@ export interface FenceDeviceConfig {
   port: Record<NodeName, string>;
   delayMs: number;
   params: Record<string, unknown>;
+  /**
+   * Only for `agent: watchdog`: `params.timeout` in ms (default 5000, sbd's watchdog timeout). A
+   * node that lost quorum resets itself within it; the quorate side counts it fenced 2 x this
+   * after it detected the loss.
+   */
+  watchdogTimeoutMs?: number;
 }
 
 export interface FencingConfig {
   devices: FenceDeviceConfig[];
-  /** Per node: levels in priority order; a level is a list of device names, all required. */
+  /**
+   * Per node: levels in priority order; a level is a list of device names, all required. A node
+   * the document gives no topology gets one level per non-watchdog device whose `hosts` name it,
+   * in document order (Pacemaker without `fencing-topology`); a node no device can fence has no
+   * entry. `hosts` left out of a device means the nodes whose topology names it (watchdog: all).
+   */
   topology: Record<NodeName, string[][]>;
   maxAttempts: number;
   retryIntervalMs: number;
