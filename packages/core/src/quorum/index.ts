@@ -1,1 +1,22 @@
-export {};
+/**
+ * Vote arithmetic: corosync votequorum (`computeQuorum`, two-node, wait-for-all,
+ * last-man-standing, auto tie-breaker), the cman quorum disk (`qdiskLiveNodes`,
+ * `electQdiskMaster`, `qdiskVotes`) and corosync-qdevice (`qdeviceVote`). Pure functions over
+ * the normalised `ClusterConfig`; time arrives as `nowMs` arguments, state as JSON values.
+ */
+export type { QdeviceAlgorithm, QuorumResult, QuorumState, QuorumView, TieBreaker } from './quorum.types.js';
+export type { EffectiveQuorumOptions } from './votequorum.js';
+export {
+  computePartitionQuorum,
+  computeQuorum,
+  configuredDeviceVotes,
+  configuredExpectedVotes,
+  createQuorumState,
+  effectiveQuorumOptions,
+  expireLastManStanding,
+  quorumOf,
+  totalNodeVotes,
+} from './votequorum.js';
+export type { QdiskVoteQuery } from './qdisk.js';
+export { electQdiskMaster, qdiskLiveNodes, qdiskVotes } from './qdisk.js';
+export { qdeviceVote } from './qdevice.js';

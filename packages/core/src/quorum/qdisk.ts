@@ -1,0 +1,72 @@
+/**
+ * cman qdiskd (the quorum disk) as pure functions, after qdisk(5) and cman's quorum-device
+ * handling: who is alive on the disk, who is master, and which partition the disk's votes go to.
+ * No I/O: the engine reads slots through the `QuorumDisk` port and passes them in with the time.
+ */
+import type { QdiskConfig } from '../config/cluster-config.types.js';
+import type { SlotState } from '../ports.js';
+
+/**
+ * Node ids alive on the quorum disk at `nowMs`, ascending. A node is alive while its slot was
+ * written less than `tko` intervals ago (`nowMs - timestampMs < tko × intervalMs`), as qdiskd
+ * declares a node dead after `tko` missed cycles; a slot in state `none` or `evicted` is dead
+ * whatever its time. A timestamp in the future (clock skew) counts as fresh. Empty slots (`null`)
+ * are skipped. Pure; never throws.
+ */
+export function qdiskLiveNodes(
+  slots: ReadonlyArray<SlotState | null | undefined>,
+  nowMs: number,
+  qdisk: Pick<QdiskConfig, 'intervalMs' | 'tko'>,
+): number[] {
+  const deadAfterMs = qdisk.tko * qdisk.intervalMs;
+  const live = new Set<number>();
+  for (const slot of slots) {
+    if (slot === null || slot === undefined) continue;
+    if (slot.state === 'none' || slot.state === 'evicted') continue;
+    if (nowMs - slot.timestampMs < deadAfterMs) live.add(slot.nodeId);
+  }
+  return [...live].sort((a, b) => a - b);
+}
+
+/**
+ * The quorum-disk master after one election round: the previous master while it is still alive
+ * on the disk (qdiskd never moves mastership away from a live master), otherwise the lowest live
+ * node id; null when nobody is alive. The engine calls it once per qdisk interval, so a takeover
+ * happens at the next interval after the master died to the disk. Pure.
+ */
+export function electQdiskMaster(prevMasterId: number | null, liveIds: readonly number[]): number | null {
+  if (prevMasterId !== null && prevMasterId !== 0 && liveIds.includes(prevMasterId)) return prevMasterId;
+  let lowest: number | null = null;
+  for (const id of liveIds) if (lowest === null || id < lowest) lowest = id;
+  return lowest;
+}
+
+/** Input of `qdiskVotes`: one partition (or one node of it) and the disk's state now. */
+export interface QdiskVoteQuery {
+  /** Node ids of the partition. */
+  members: readonly number[];
+  /** The current master (`electQdiskMaster`), or null. */
+  masterId: number | null;
+  /** Node ids alive on the disk now (`qdiskLiveNodes`). */
+  liveIds: readonly number[];
+  /**
+   * When given, the votes as THIS node's cman counts them: cman adds the quorum device's votes
+   * only while its own qdiskd is alive on the disk, so a node that lost its own disk path gets
+   * none even inside the master's partition. Omit for the partition as a whole.
+   */
+  selfId?: number;
+}
+
+/**
+ * Votes the quorum disk gives a partition now: all of `qdisk.votes` while the partition holds the
+ * live master (the master grants the votes to the nodes it sees; in a network split only the
+ * master's side gets them), else 0; 0 without a qdisk. With heuristics absent, `masterWins`
+ * changes nothing here (SCENARIO-FORMAT "Quorum disk"). Pure.
+ */
+export function qdiskVotes(qdisk: Pick<QdiskConfig, 'votes'> | undefined, query: QdiskVoteQuery): number {
+  if (qdisk === undefined) return 0;
+  const { members, masterId, liveIds, selfId } = query;
+  if (masterId === null || !liveIds.includes(masterId) || !members.includes(masterId)) return 0;
+  if (selfId !== undefined && (!members.includes(selfId) || !liveIds.includes(selfId))) return 0;
+  return qdisk.votes;
+}
