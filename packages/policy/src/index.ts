@@ -1,1 +1,6 @@
 export type * from './types.js';
+export { schedule } from './schedule.js';
+export { formatSummary, formatScores } from './summary.js';
+export { INFINITY, addScores, parseScore, formatScore, clampScore } from './score.js';
+export { evaluateRule, evaluateExpression, ruleScore, compareVersions, type NodeAttributes } from './rules.js';
+export { CibError, type CibErrorCode } from './errors.js';

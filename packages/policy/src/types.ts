@@ -40,6 +40,11 @@ export interface SnapshotNode {
   attributes?: Record<string, string>;
   /** Whether the node is the coordinator (`#is_dc`). */
   isDc?: boolean;
+  /**
+   * For `unclean` nodes: whether the node is still in our partition's membership (Pacemaker
+   * `in_ccm=true`). Such a node can be fenced even without quorum. Default false.
+   */
+  inMembership?: boolean;
 }
 
 /** One resource (a primitive). */
@@ -62,6 +67,13 @@ export interface SnapshotResource {
   requires?: 'nothing' | 'quorum' | 'fencing';
   /** Group this primitive belongs to (member order = document order of the group). */
   group?: string;
+}
+
+/** A group (`<group>`): its members are primitives listed in `resources` with `group` = this id. */
+export interface SnapshotGroup {
+  id: ResourceId;
+  /** Member ids in group order. */
+  members: ResourceId[];
 }
 
 /** A rule expression on node attributes (Pacemaker `<expression>`). */
@@ -90,6 +102,8 @@ export interface LocationConstraint {
   node?: NodeName;
   score?: Score;
   rules?: Rule[];
+  /** `role` of the constraint; only `Started`/`Unpromoted` (or none) apply to primitives. */
+  role?: string;
 }
 
 export interface ColocationConstraint {
@@ -118,6 +132,11 @@ export interface ResourceState {
   node: NodeName;
   /** active: running there; failed: a failure was recorded and it may still run (recover); stopped */
   status: 'active' | 'failed' | 'stopped' | 'blocked';
+  /**
+   * The failure was a failed stop: the resource is banned (−INFINITY) from that node, and the node
+   * is fenced when fencing is possible (otherwise the resource is blocked there).
+   */
+  stopFailed?: boolean;
 }
 
 /** A fail count of one resource on one node. */
@@ -155,6 +174,8 @@ export interface ClusterSnapshot {
   hasQuorum: boolean;
   /** Where resources are known to run, have failed, or are blocked. */
   state: ResourceState[];
+  /** Groups, when the CIB has any (members still appear in `resources`). */
+  groups?: SnapshotGroup[];
   failCounts: FailCount[];
   /** "now" in ms since the epoch (for failure-timeout). */
   nowMs: number;
@@ -162,11 +183,13 @@ export interface ClusterSnapshot {
 
 export type Action =
   | { op: 'fence'; node: NodeName; action: 'reboot' | 'off'; reason: string }
-  | { op: 'start'; resource: ResourceId; node: NodeName; reason: string; blocked?: boolean }
-  | { op: 'stop'; resource: ResourceId; node: NodeName; reason: string; blocked?: boolean }
-  | { op: 'move'; resource: ResourceId; node: NodeName; from: NodeName; reason: string }
-  | { op: 'recover'; resource: ResourceId; node: NodeName; from?: NodeName; reason: string }
-  | { op: 'restart'; resource: ResourceId; node: NodeName; reason: string };
+  | { op: 'start'; resource: ResourceId; node: NodeName; reason: string; blocked?: boolean; due?: string }
+  | { op: 'stop'; resource: ResourceId; node: NodeName; reason: string; blocked?: boolean; due?: string }
+  | { op: 'move'; resource: ResourceId; node: NodeName; from: NodeName; reason: string; blocked?: boolean; due?: string }
+  | { op: 'recover'; resource: ResourceId; node: NodeName; from?: NodeName; reason: string; blocked?: boolean; due?: string }
+  | { op: 'restart'; resource: ResourceId; node: NodeName; reason: string; blocked?: boolean; due?: string };
+// `due` is Pacemaker's short cause as crm_simulate prints it after "due to" ("node availability",
+// "no quorum", "quorum freeze"); `blocked` marks an action that is needed but cannot run.
 
 /** The output of `schedule`. */
 export interface Transition {
