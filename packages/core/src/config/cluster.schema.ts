@@ -216,9 +216,9 @@ const documentSchema = z
     name: name('cluster name'),
     configVersion: z.number().int().nonnegative({ error: () => 'configVersion must be a non-negative integer' }).default(0),
     nodes: z.array(nodeSchema).min(1, { error: () => 'a cluster needs at least one node' }),
-    quorum: quorumSchema.default({} as never),
-    options: optionsSchema.default({} as never),
-    fencing: fencingSchema.default({} as never),
+    quorum: quorumSchema.prefault({}),
+    options: optionsSchema.prefault({}),
+    fencing: fencingSchema.prefault({}),
     resources: z.array(resourceSchema).default([]),
     constraints: z.array(constraintSchema).default([]),
   })

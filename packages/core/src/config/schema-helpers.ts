@@ -55,7 +55,7 @@ export function formatDuration(ms: number): string {
  * `string | number`) and outputs whole milliseconds. A bad value is one issue at the field's path.
  */
 export function duration(): z.ZodType<number, string | number> {
-  return z.union([z.string(), z.number()], { error: () => DURATION_HINT }).transform((v, ctx) => {
+  return z.union([z.string(), z.number()], { error: (iss) => (iss.input === undefined ? 'required' : DURATION_HINT) }).transform((v, ctx) => {
     const r = parseDurationMs(v);
     if (!r.ok) {
       ctx.issues.push({ code: 'custom', message: r.message, input: v });
@@ -96,7 +96,7 @@ export function clampScore(n: number): number {
 
 /** zod schema of a score field (input `number | string`, output the clamped integer). */
 export function score(): z.ZodType<number, string | number> {
-  return z.union([z.string(), z.number()], { error: () => SCORE_HINT }).transform((v, ctx) => {
+  return z.union([z.string(), z.number()], { error: (iss) => (iss.input === undefined ? 'required' : SCORE_HINT) }).transform((v, ctx) => {
     const r = parseScore(v);
     if (!r.ok) {
       ctx.issues.push({ code: 'custom', message: r.message, input: v });
@@ -114,7 +114,7 @@ export const PERCENT_HINT = "expected a share such as '50%' (or a fraction from 
  * fraction (0.5).
  */
 export function percent(): z.ZodType<number, string | number> {
-  return z.union([z.string(), z.number()], { error: () => PERCENT_HINT }).transform((v, ctx) => {
+  return z.union([z.string(), z.number()], { error: (iss) => (iss.input === undefined ? 'required' : PERCENT_HINT) }).transform((v, ctx) => {
     let f: number | undefined;
     if (typeof v === 'number') f = v;
     else {
