@@ -51,6 +51,12 @@ export type UdpSendOutcome =
  * The UDP transport: the {@link Transport} port plus a few extras (all optional for core).
  */
 export interface UdpTransport extends Transport {
+  /**
+   * Subscribes to membership changes: `cb` gets the sorted list of nodes heard on any ring within
+   * `tokenTimeoutMs` (always with this node) on every change, and once at subscription when
+   * already joined. Returns unsubscribe.
+   */
+  onMembership(cb: (members: NodeName[]) => void): () => void;
   /** Counters of sent, received and dropped packets; never contains key material. */
   stats(): UdpTransportStats;
   /** Like `send`, but says why a message was refused. */
