@@ -4,6 +4,10 @@
  * `electQdiskMaster`, `qdiskVotes`) and corosync-qdevice (`qdeviceVote`). Pure functions over
  * the normalised `ClusterConfig`; time arrives as `nowMs` arguments, state as JSON values.
  */
+
+export { qdeviceVote } from './qdevice.js';
+export type { QdiskVoteQuery } from './qdisk.js';
+export { electQdiskMaster, qdiskLiveNodes, qdiskVotes } from './qdisk.js';
 export type { QdeviceAlgorithm, QuorumResult, QuorumState, QuorumView, TieBreaker } from './quorum.types.js';
 export type { EffectiveQuorumOptions } from './votequorum.js';
 export {
@@ -17,6 +21,3 @@ export {
   quorumOf,
   totalNodeVotes,
 } from './votequorum.js';
-export type { QdiskVoteQuery } from './qdisk.js';
-export { electQdiskMaster, qdiskLiveNodes, qdiskVotes } from './qdisk.js';
-export { qdeviceVote } from './qdevice.js';

@@ -7,16 +7,21 @@
 import type { QdeviceAlgorithm, TieBreaker } from './quorum.types.js';
 
 function minOf(ids: readonly number[]): number {
-  return ids.reduce((m, id) => (id < m ? id : m), Number.POSITIVE_INFINITY);
+  return ids.reduce((m, id) => Math.min(m, id), Number.POSITIVE_INFINITY);
 }
 
 function maxOf(ids: readonly number[]): number {
-  return ids.reduce((m, id) => (id > m ? id : m), Number.NEGATIVE_INFINITY);
+  return ids.reduce((m, id) => Math.max(m, id), Number.NEGATIVE_INFINITY);
 }
 
 /** Among tied partition indexes, the one the tie-breaker names. */
-function breakTie(partitions: readonly (readonly number[])[], tied: readonly number[], tieBreaker: TieBreaker): number {
-  const byLowest = () => tied.reduce((best, i) => (minOf(partitions[i] ?? []) < minOf(partitions[best] ?? []) ? i : best));
+function breakTie(
+  partitions: readonly (readonly number[])[],
+  tied: readonly number[],
+  tieBreaker: TieBreaker,
+): number {
+  const byLowest = () =>
+    tied.reduce((best, i) => (minOf(partitions[i] ?? []) < minOf(partitions[best] ?? []) ? i : best));
   if (tieBreaker === 'highest') {
     return tied.reduce((best, i) => (maxOf(partitions[i] ?? []) > maxOf(partitions[best] ?? []) ? i : best));
   }

@@ -156,7 +156,10 @@ function tieBreakerAllows(
     for (let j = 0; j < i; j++) {
       const earlier = atb[j] as number;
       if (previousMembers.includes(earlier)) {
-        return { ok: false, why: `listed node ${earlier} was in the previous membership and may hold the other half` };
+        return {
+          ok: false,
+          why: `listed node ${earlier} was in the previous membership and may hold the other half`,
+        };
       }
     }
     return { ok: true, why: `listed node ${id} is present` };
@@ -201,7 +204,11 @@ function evaluate(
     }
   }
 
-  if (mode.kind === 'normal' && view.expectedOverride !== undefined && view.expectedOverride !== expectedOverrideSeen) {
+  if (
+    mode.kind === 'normal' &&
+    view.expectedOverride !== undefined &&
+    view.expectedOverride !== expectedOverrideSeen
+  ) {
     const wanted = view.expectedOverride;
     expectedOverrideSeen = wanted;
     const newQuorum = calculateQuorum(opts, quorum, wanted, votes, totalNodes, true);
@@ -387,11 +394,17 @@ export function computePartitionQuorum(
     ...(peerQuorate ? { peerQuorate: true } : {}),
   });
   for (const id of members) {
-    const r = computeQuorum(cfg, states[id] ?? createQuorumState(cfg), viewFor(id, view.peerQuorate === true));
+    const r = computeQuorum(
+      cfg,
+      states[id] ?? createQuorumState(cfg),
+      viewFor(id, view.peerQuorate === true),
+    );
     outStates[id] = r.state;
     results[id] = r.result;
   }
-  const someQuorateClear = members.some((id) => results[id]?.quorate === true && outStates[id]?.waitForAllArmed === false);
+  const someQuorateClear = members.some(
+    (id) => results[id]?.quorate === true && outStates[id]?.waitForAllArmed === false,
+  );
   if (someQuorateClear) {
     for (const id of members) {
       if (results[id]?.quorate === true) continue;
