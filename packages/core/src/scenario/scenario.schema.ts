@@ -353,10 +353,17 @@ const fileSchema = z
     events: z.array(oneOfKeys('an event', eventTable)).default([]),
     expect: z.array(oneOfKeys('an expectation', expectTable, expectationTiming)).default([]),
     invariants: z
-      .union([z.enum(['default', 'none']), z.array(z.enum(INVARIANT_NAMES as [InvariantName, ...InvariantName[]]))], {
-        error: () => `expected 'default', 'none' or a list of: ${INVARIANT_NAMES.join(', ')}`,
-      })
-      .default('default'),
+      .unknown()
+      .transform((v, ctx): 'default' | 'none' | InvariantName[] => {
+        if (v === undefined || v === 'default') return 'default';
+        if (v === 'none') return 'none';
+        const r = z.array(z.enum(INVARIANT_NAMES as [InvariantName, ...InvariantName[]], { error: (iss) => `unknown invariant ${JSON.stringify(iss.input)}; known: ${INVARIANT_NAMES.join(', ')}` })).safeParse(v);
+        if (r.success) return r.data;
+        if (!Array.isArray(v)) {
+          ctx.issues.push({ code: 'custom', message: `expected 'default', 'none' or a list of: ${INVARIANT_NAMES.join(', ')}`, input: v });
+        } else for (const i of r.error.issues) ctx.issues.push({ ...i, input: v } as never);
+        return z.NEVER;
+      }),
     until: duration().optional(),
   })
   .strict();
