@@ -131,11 +131,16 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       stopFailedOn: [],
     });
   }
+  const pendingNodes: number[] = [];
+  for (let i = 0; i < N; i++) if ((nodes[i] as NodeInfo).pending) pendingNodes.push(i);
+  // Resources whose state is known on pending nodes (probes there cannot run).
+  const knownOnPending = new Set<string>();
   for (const s of snapshot.state) {
-    if (s.status === 'stopped') continue;
     const ri = rscIndex.get(s.resource);
     const ni = nodeIndex.get(s.node);
     if (ri === undefined || ni === undefined) continue;
+    if (pendingNodes.length > 0 && (nodes[ni] as NodeInfo).pending) knownOnPending.add(`${ri} ${ni}`);
+    if (s.status === 'stopped') continue;
     const info = rscs[ri] as RscInfo;
     const node = nodes[ni] as NodeInfo;
     // Without fencing, Pacemaker does not read the history of nodes that are not online.
@@ -145,9 +150,9 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     if (!node.online && !node.maintenance && info.managed && stonith) {
       markUnclean(ni, `${info.r.id} is thought to be active there`);
     }
+    if (s.stopFailed === true) info.stopFailedOn.push(ni);
     if (node.unclean) continue; // failures on unclean nodes are handled by fencing
-    if (s.stopFailed === true) {
-      info.stopFailedOn.push(ni);
+    if (s.stopFailed === true && s.status !== 'blocked') {
       if (stonith) markUnclean(ni, `${info.r.id} failed there`);
       else info.managed = false;
     } else if (s.status === 'blocked') {
@@ -390,6 +395,11 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
           startRunnable = false;
           startDue = 'quorum freeze';
         }
+      }
+      // A first start waits for probes everywhere; a probe on a pending node cannot run (E: a node
+      // in membership that has not joined blocks starts of resources never seen there).
+      if (startRunnable && running.length === 0 && pendingNodes.some((p) => !knownOnPending.has(`${info.index} ${p}`))) {
+        startRunnable = false;
       }
       const needsStop = running.some((i) => i !== chosen) || info.failed;
       if (startRunnable && needsStop && running.some((i) => !stopRunnable(i))) startRunnable = false;

@@ -756,8 +756,9 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
       else setUnclean('peer is unexpectedly down', false);
     }
 
-    // operation history
-    const lrm = child(ns, 'lrm');
+    // operation history (without fencing, Pacemaker does not read the history of nodes that are
+    // not online: their resources are simply considered stopped)
+    const lrm = stonithEnabled || node.state === 'online' ? child(ns, 'lrm') : undefined;
     const lrmResources = lrm ? child(lrm, 'lrm_resources') : undefined;
     for (const lr of lrmResources?.children ?? []) {
       if (lr.name !== 'lrm_resource') continue;
@@ -783,7 +784,10 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
           extraBans.push({ kind: 'location', id: `fatal-error:${rid}:${n.name}`, resource: rid, node: n.name, score: -INFINITY });
         }
       }
-      if (!outcome.active) continue;
+      if (!outcome.active) {
+        state.push({ resource: rid, node: node.name, status: 'stopped' });
+        continue;
+      }
       const s: ResourceState = { resource: rid, node: node.name, status: 'active' };
       switch (outcome.onFail) {
         case 'ignore':
