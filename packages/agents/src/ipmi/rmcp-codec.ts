@@ -639,26 +639,28 @@ export function decodeRakp4(input: Uint8Array): Decoded<Rakp4> {
 
 /** RMCP+ status codes (IPMI v2.0 table 13-15) as short texts for outcome details. */
 export function rmcpStatusText(status: number): string {
-  const texts: Record<number, string> = {
-    0x01: 'insufficient resources to create a session',
-    0x02: 'invalid session ID',
-    0x03: 'invalid payload type',
-    0x04: 'invalid authentication algorithm',
-    0x05: 'invalid integrity algorithm',
-    0x06: 'no matching authentication payload',
-    0x07: 'no matching integrity payload',
-    0x08: 'inactive session ID',
-    0x09: 'invalid role',
-    0x0a: 'unauthorized role or privilege level requested',
-    0x0b: 'insufficient resources to create a session at the requested role',
-    0x0c: 'invalid name length',
-    0x0d: 'unauthorized name',
-    0x0e: 'unauthorized GUID',
-    0x0f: 'invalid integrity check value',
-    0x10: 'invalid confidentiality algorithm',
-    0x11: 'no cipher suite match with proposed security algorithms',
-    0x12: 'illegal or unrecognized parameter',
-  };
+  // Index = status code (0x01..0x12).
+  const texts = [
+    'no errors',
+    'insufficient resources to create a session',
+    'invalid session ID',
+    'invalid payload type',
+    'invalid authentication algorithm',
+    'invalid integrity algorithm',
+    'no matching authentication payload',
+    'no matching integrity payload',
+    'inactive session ID',
+    'invalid role',
+    'unauthorized role or privilege level requested',
+    'insufficient resources to create a session at the requested role',
+    'invalid name length',
+    'unauthorized name',
+    'unauthorized GUID',
+    'invalid integrity check value',
+    'invalid confidentiality algorithm',
+    'no cipher suite match with proposed security algorithms',
+    'illegal or unrecognized parameter',
+  ];
   return texts[status] ?? `status 0x${hex(status)}`;
 }
 
