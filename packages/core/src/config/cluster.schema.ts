@@ -39,7 +39,10 @@ const name = (what: string) =>
 const nodeSchema = z
   .object({
     name: name('node name'),
-    id: z.number().int().positive({ error: () => 'a node id must be a positive integer' }),
+    id: z
+      .number()
+      .int()
+      .positive({ error: () => 'a node id must be a positive integer' }),
     votes: z.number().int().nonnegative().default(1),
     attributes: z.record(z.string(), stringish()).default({}),
   })
@@ -105,7 +108,8 @@ const deviceSchema = z
   .object({
     name: name('device name'),
     agent: z.string().regex(FENCE_AGENT_RE, {
-      error: () => "expected a fence agent: ipmi, snmp-ims, snmp-apc, exec:fence_xxx, sim, manual or watchdog",
+      error: () =>
+        'expected a fence agent: ipmi, snmp-ims, snmp-apc, exec:fence_xxx, sim, manual or watchdog',
     }),
     hosts: z.array(z.string()).optional(),
     port: z.record(z.string(), stringish()).default({}),
@@ -118,7 +122,10 @@ const fencingSchema = z
   .object({
     devices: z.array(deviceSchema).default([]),
     topology: z
-      .record(z.string(), z.array(z.array(z.string()).min(1, { error: () => 'a fence level needs at least one device' })))
+      .record(
+        z.string(),
+        z.array(z.array(z.string()).min(1, { error: () => 'a fence level needs at least one device' })),
+      )
       .default({}),
     maxAttempts: z.number().int().positive().default(10),
     retryInterval: duration().default(15 * 60_000),
@@ -129,7 +136,12 @@ const fencingSchema = z
 const resourceSchema = z
   .object({
     id: name('resource id'),
-    agent: z.string().regex(RESOURCE_AGENT_RE, { error: () => 'expected a resource agent such as sim or ocf:heartbeat:Dummy' }).default('sim'),
+    agent: z
+      .string()
+      .regex(RESOURCE_AGENT_RE, {
+        error: () => 'expected a resource agent such as sim or ocf:heartbeat:Dummy',
+      })
+      .default('sim'),
     priority: z.number().int().default(0),
     targetRole: z.enum(['started', 'stopped']).default('started'),
     stickiness: score().optional(),
@@ -169,14 +181,21 @@ const ruleNodeSchema: z.ZodType<RawRule, unknown> = z.lazy(() =>
       value: stringish().optional(),
       type: z.enum(RULE_TYPES).optional(),
       booleanOp: z.enum(['and', 'or']).optional(),
-      expressions: z.array(ruleNodeSchema).min(1, { error: () => 'a compound rule needs at least one expression' }).optional(),
+      expressions: z
+        .array(ruleNodeSchema)
+        .min(1, { error: () => 'a compound rule needs at least one expression' })
+        .optional(),
     })
     .strict()
     .superRefine((r, ctx) => {
       if (r.expressions !== undefined) {
         for (const k of ['attribute', 'op', 'value', 'type'] as const) {
           if (r[k] !== undefined) {
-            ctx.addIssue({ code: 'custom', path: [k], message: `a compound rule (with 'expressions') cannot also have '${k}'` });
+            ctx.addIssue({
+              code: 'custom',
+              path: [k],
+              message: `a compound rule (with 'expressions') cannot also have '${k}'`,
+            });
           }
         }
         return;
@@ -184,10 +203,13 @@ const ruleNodeSchema: z.ZodType<RawRule, unknown> = z.lazy(() =>
       if (r.booleanOp !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['booleanOp'], message: "'booleanOp' needs 'expressions'" });
       }
-      if (r.attribute === undefined) ctx.addIssue({ code: 'custom', path: ['attribute'], message: "a rule expression needs 'attribute'" });
-      if (r.op === undefined) ctx.addIssue({ code: 'custom', path: ['op'], message: "a rule expression needs 'op'" });
+      if (r.attribute === undefined)
+        ctx.addIssue({ code: 'custom', path: ['attribute'], message: "a rule expression needs 'attribute'" });
+      if (r.op === undefined)
+        ctx.addIssue({ code: 'custom', path: ['op'], message: "a rule expression needs 'op'" });
       else if (r.op === 'defined' || r.op === 'not_defined') {
-        if (r.value !== undefined) ctx.addIssue({ code: 'custom', path: ['value'], message: `op '${r.op}' takes no 'value'` });
+        if (r.value !== undefined)
+          ctx.addIssue({ code: 'custom', path: ['value'], message: `op '${r.op}' takes no 'value'` });
       } else if (r.value === undefined) {
         ctx.addIssue({ code: 'custom', path: ['value'], message: `op '${r.op}' needs a 'value'` });
       }
@@ -196,7 +218,9 @@ const ruleNodeSchema: z.ZodType<RawRule, unknown> = z.lazy(() =>
 
 const constraintSchema = z
   .object({
-    kind: z.literal('location', { error: () => "only 'location' constraints are supported" }).default('location'),
+    kind: z
+      .literal('location', { error: () => "only 'location' constraints are supported" })
+      .default('location'),
     id: name('constraint id').optional(),
     resource: z.string(),
     node: z.string().optional(),
@@ -206,7 +230,11 @@ const constraintSchema = z
   .strict()
   .superRefine((c, ctx) => {
     if ((c.node === undefined) === (c.rule === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [], message: "a location constraint needs exactly one of 'node' and 'rule'" });
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: "a location constraint needs exactly one of 'node' and 'rule'",
+      });
     }
   });
 
@@ -214,7 +242,11 @@ const constraintSchema = z
 const documentSchema = z
   .object({
     name: name('cluster name'),
-    configVersion: z.number().int().nonnegative({ error: () => 'configVersion must be a non-negative integer' }).default(0),
+    configVersion: z
+      .number()
+      .int()
+      .nonnegative({ error: () => 'configVersion must be a non-negative integer' })
+      .default(0),
     nodes: z.array(nodeSchema).min(1, { error: () => 'a cluster needs at least one node' }),
     quorum: quorumSchema.prefault({}),
     options: optionsSchema.prefault({}),
@@ -228,12 +260,14 @@ type Document = z.output<typeof documentSchema>;
 
 /** Cross-field rules: each issue carries the path of the field at fault. */
 function checkDocument(d: Document, ctx: z.core.$RefinementCtx<Document>): void {
-  const issue = (path: Array<string | number>, message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const issue = (path: Array<string | number>, message: string) =>
+    ctx.addIssue({ code: 'custom', path, message });
 
   const nodeNames = new Set<string>();
   const nodeIds = new Set<number>();
   d.nodes.forEach((n, i) => {
-    if (RESERVED_NODE_NAMES.includes(n.name)) issue(['nodes', i, 'name'], `node name '${n.name}' is reserved (events use it for something else)`);
+    if (RESERVED_NODE_NAMES.includes(n.name))
+      issue(['nodes', i, 'name'], `node name '${n.name}' is reserved (events use it for something else)`);
     if (nodeNames.has(n.name)) issue(['nodes', i, 'name'], `node name '${n.name}' is used twice`);
     if (nodeIds.has(n.id)) issue(['nodes', i, 'id'], `node id ${n.id} is used twice`);
     nodeNames.add(n.name);
@@ -241,19 +275,39 @@ function checkDocument(d: Document, ctx: z.core.$RefinementCtx<Document>): void 
   });
 
   const q = d.quorum;
-  if (q.twoNode && d.nodes.length !== 2) issue(['quorum', 'twoNode'], `twoNode needs exactly 2 nodes, the cluster has ${d.nodes.length}`);
-  if (q.twoNode && d.nodes.some((n) => n.votes !== 1)) issue(['quorum', 'twoNode'], 'twoNode needs 1 vote per node (as cman and votequorum)');
-  if (q.qdisk !== undefined && q.qdevice !== undefined) issue(['quorum', 'qdevice'], 'qdisk and qdevice cannot be used together; choose one quorum device');
-  if (q.twoNode && q.qdisk !== undefined) issue(['quorum', 'qdisk'], 'twoNode cannot be used with a qdisk (cman: two_node must be 0 with a quorum disk)');
-  if (q.twoNode && q.qdevice !== undefined) issue(['quorum', 'qdevice'], 'twoNode cannot be used with a qdevice (votequorum refuses two_node with a quorum device)');
-  if (q.qdevice !== undefined && q.lastManStanding) issue(['quorum', 'lastManStanding'], 'lastManStanding cannot be used with a qdevice');
-  if (q.qdevice !== undefined && q.autoTieBreaker !== false) issue(['quorum', 'autoTieBreaker'], 'autoTieBreaker cannot be used with a qdevice');
+  if (q.twoNode && d.nodes.length !== 2)
+    issue(['quorum', 'twoNode'], `twoNode needs exactly 2 nodes, the cluster has ${d.nodes.length}`);
+  if (q.twoNode && d.nodes.some((n) => n.votes !== 1))
+    issue(['quorum', 'twoNode'], 'twoNode needs 1 vote per node (as cman and votequorum)');
+  if (q.qdisk !== undefined && q.qdevice !== undefined)
+    issue(['quorum', 'qdevice'], 'qdisk and qdevice cannot be used together; choose one quorum device');
+  if (q.twoNode && q.qdisk !== undefined)
+    issue(
+      ['quorum', 'qdisk'],
+      'twoNode cannot be used with a qdisk (cman: two_node must be 0 with a quorum disk)',
+    );
+  if (q.twoNode && q.qdevice !== undefined)
+    issue(
+      ['quorum', 'qdevice'],
+      'twoNode cannot be used with a qdevice (votequorum refuses two_node with a quorum device)',
+    );
+  if (q.qdevice !== undefined && q.lastManStanding)
+    issue(['quorum', 'lastManStanding'], 'lastManStanding cannot be used with a qdevice');
+  if (q.qdevice !== undefined && q.autoTieBreaker !== false)
+    issue(['quorum', 'autoTieBreaker'], 'autoTieBreaker cannot be used with a qdevice');
   if (q.qdevice?.algorithm === 'ffsplit' && q.qdevice.votes !== undefined && q.qdevice.votes !== 1) {
-    issue(['quorum', 'qdevice', 'votes'], `a qdevice with algorithm 'ffsplit' must have 1 vote, got ${q.qdevice.votes}`);
+    issue(
+      ['quorum', 'qdevice', 'votes'],
+      `a qdevice with algorithm 'ffsplit' must have 1 vote, got ${q.qdevice.votes}`,
+    );
   }
   if (q.lastManStanding) {
     d.nodes.forEach((n, i) => {
-      if (n.votes !== 1) issue(['nodes', i, 'votes'], `lastManStanding needs 1 vote per node; node '${n.name}' has ${n.votes}`);
+      if (n.votes !== 1)
+        issue(
+          ['nodes', i, 'votes'],
+          `lastManStanding needs 1 vote per node; node '${n.name}' has ${n.votes}`,
+        );
     });
   }
   if (Array.isArray(q.autoTieBreaker)) {
@@ -267,18 +321,27 @@ function checkDocument(d: Document, ctx: z.core.$RefinementCtx<Document>): void 
 
   const devices = new Map<string, Document['fencing']['devices'][number]>();
   d.fencing.devices.forEach((dev, i) => {
-    if (devices.has(dev.name)) issue(['fencing', 'devices', i, 'name'], `device name '${dev.name}' is used twice`);
+    if (devices.has(dev.name))
+      issue(['fencing', 'devices', i, 'name'], `device name '${dev.name}' is used twice`);
     devices.set(dev.name, dev);
     dev.hosts?.forEach((h, j) => {
       if (!nodeNames.has(h)) issue(['fencing', 'devices', i, 'hosts', j], `node '${h}' is not defined`);
     });
     for (const h of Object.keys(dev.port)) {
       if (!nodeNames.has(h)) issue(['fencing', 'devices', i, 'port', h], `node '${h}' is not defined`);
-      else if (dev.hosts !== undefined && !dev.hosts.includes(h)) issue(['fencing', 'devices', i, 'port', h], `node '${h}' is not in the hosts of device '${dev.name}'`);
+      else if (dev.hosts !== undefined && !dev.hosts.includes(h))
+        issue(
+          ['fencing', 'devices', i, 'port', h],
+          `node '${h}' is not in the hosts of device '${dev.name}'`,
+        );
     }
     if (dev.agent === 'watchdog' && dev.params.timeout !== undefined) {
       const r = duration().safeParse(dev.params.timeout);
-      if (!r.success) issue(['fencing', 'devices', i, 'params', 'timeout'], r.error.issues[0]?.message ?? 'invalid duration');
+      if (!r.success)
+        issue(
+          ['fencing', 'devices', i, 'params', 'timeout'],
+          r.error.issues[0]?.message ?? 'invalid duration',
+        );
     }
   });
   for (const [node, levels] of Object.entries(d.fencing.topology)) {
@@ -286,11 +349,21 @@ function checkDocument(d: Document, ctx: z.core.$RefinementCtx<Document>): void 
     levels.forEach((level, li) => {
       level.forEach((devName, di) => {
         const dev = devices.get(devName);
-        if (dev === undefined) issue(['fencing', 'topology', node, li, di], `device '${devName}' is not defined`);
-        else if (dev.agent === 'watchdog') issue(['fencing', 'topology', node, li, di], `device '${devName}' is a watchdog (self-fencing) and cannot be a topology level`);
-        else if (dev.hosts !== undefined && !dev.hosts.includes(node)) issue(['fencing', 'topology', node, li, di], `device '${devName}' cannot fence '${node}' (not in its hosts)`);
+        if (dev === undefined)
+          issue(['fencing', 'topology', node, li, di], `device '${devName}' is not defined`);
+        else if (dev.agent === 'watchdog')
+          issue(
+            ['fencing', 'topology', node, li, di],
+            `device '${devName}' is a watchdog (self-fencing) and cannot be a topology level`,
+          );
+        else if (dev.hosts !== undefined && !dev.hosts.includes(node))
+          issue(
+            ['fencing', 'topology', node, li, di],
+            `device '${devName}' cannot fence '${node}' (not in its hosts)`,
+          );
       });
-      if (new Set(level).size !== level.length) issue(['fencing', 'topology', node, li], 'a fence level lists a device twice');
+      if (new Set(level).size !== level.length)
+        issue(['fencing', 'topology', node, li], 'a fence level lists a device twice');
     });
   }
 
@@ -301,8 +374,10 @@ function checkDocument(d: Document, ctx: z.core.$RefinementCtx<Document>): void 
   });
   const constraintIds = new Set<string>();
   d.constraints.forEach((c, i) => {
-    if (!resources.has(c.resource)) issue(['constraints', i, 'resource'], `resource '${c.resource}' is not defined`);
-    if (c.node !== undefined && !nodeNames.has(c.node)) issue(['constraints', i, 'node'], `node '${c.node}' is not defined`);
+    if (!resources.has(c.resource))
+      issue(['constraints', i, 'resource'], `resource '${c.resource}' is not defined`);
+    if (c.node !== undefined && !nodeNames.has(c.node))
+      issue(['constraints', i, 'node'], `node '${c.node}' is not defined`);
     if (c.id !== undefined) {
       if (constraintIds.has(c.id)) issue(['constraints', i, 'id'], `constraint id '${c.id}' is used twice`);
       constraintIds.add(c.id);
@@ -329,7 +404,12 @@ function normaliseRule(r: RawRule): Rule {
 }
 
 function normalise(d: Document): ClusterConfig {
-  const nodes: NodeConfig[] = d.nodes.map((n) => ({ name: n.name, id: n.id, votes: n.votes, attributes: { ...n.attributes } }));
+  const nodes: NodeConfig[] = d.nodes.map((n) => ({
+    name: n.name,
+    id: n.id,
+    votes: n.votes,
+    attributes: { ...n.attributes },
+  }));
   const q = d.quorum;
   const quorum: QuorumOptions = {
     twoNode: q.twoNode,
@@ -370,7 +450,9 @@ function normalise(d: Document): ClusterConfig {
       hosts =
         dev.agent === 'watchdog'
           ? nodes.map((n) => n.name)
-          : nodes.map((n) => n.name).filter((n) => (topologyOf(n) ?? []).some((level) => level.includes(dev.name)));
+          : nodes
+              .map((n) => n.name)
+              .filter((n) => (topologyOf(n) ?? []).some((level) => level.includes(dev.name)));
     }
     const out: FenceDeviceConfig = {
       name: dev.name,
@@ -392,7 +474,9 @@ function normalise(d: Document): ClusterConfig {
     const given = topologyOf(n.name);
     if (given !== undefined) topology[n.name] = given.map((level) => [...level]);
     else {
-      const capable = devices.filter((dev) => dev.agent !== 'watchdog' && dev.hosts.includes(n.name)).map((dev) => [dev.name]);
+      const capable = devices
+        .filter((dev) => dev.agent !== 'watchdog' && dev.hosts.includes(n.name))
+        .map((dev) => [dev.name]);
       if (capable.length > 0) topology[n.name] = capable;
     }
   }
@@ -424,13 +508,21 @@ function normalise(d: Document): ClusterConfig {
     let id = c.id;
     if (id === undefined) {
       // Deterministic: the same document always gives the same ids.
-      const base = c.node !== undefined ? `location-${c.resource}-${c.node}` : `location-${c.resource}-rule-${i}`;
+      const base =
+        c.node !== undefined ? `location-${c.resource}-${c.node}` : `location-${c.resource}-rule-${i}`;
       id = base;
       for (let k = 2; usedIds.has(id); k++) id = `${base}-${k}`;
       usedIds.add(id);
     }
-    if (c.node !== undefined) return { kind: 'location', id, resource: c.resource, node: c.node, score: c.score };
-    return { kind: 'location', id, resource: c.resource, rule: normaliseRule(c.rule ?? { expressions: [] }), score: c.score };
+    if (c.node !== undefined)
+      return { kind: 'location', id, resource: c.resource, node: c.node, score: c.score };
+    return {
+      kind: 'location',
+      id,
+      resource: c.resource,
+      rule: normaliseRule(c.rule ?? { expressions: [] }),
+      score: c.score,
+    };
   });
 
   return {
@@ -474,12 +566,20 @@ export const clusterConfigSchema: z.ZodType<ClusterConfig, ClusterConfigInput> =
 export type ClusterConfigInput = z.input<typeof documentSchema>;
 
 /** Result of {@link safeParseClusterConfig}: a value, or the error `parseClusterConfig` would throw. */
-export type SafeParseClusterConfigResult = { ok: true; value: ClusterConfig } | { ok: false; error: ConfigError };
+export type SafeParseClusterConfigResult =
+  | { ok: true; value: ClusterConfig }
+  | { ok: false; error: ConfigError };
 
 /** Builds the {@link ConfigError} for a failed zod parse: prettified message, issues with paths. */
 export function configErrorFromZod(error: z.ZodError, prefix?: Array<string | number>): ConfigError {
-  const issues: ConfigIssue[] = toConfigIssues(error.issues).map((i) => ({ ...i, path: [...(prefix ?? []), ...i.path] }));
-  const shifted = prefix === undefined ? error : new z.ZodError(error.issues.map((i) => ({ ...i, path: [...prefix, ...i.path] })));
+  const issues: ConfigIssue[] = toConfigIssues(error.issues).map((i) => ({
+    ...i,
+    path: [...(prefix ?? []), ...i.path],
+  }));
+  const shifted =
+    prefix === undefined
+      ? error
+      : new z.ZodError(error.issues.map((i) => ({ ...i, path: [...prefix, ...i.path] })));
   return new ConfigError(z.prettifyError(shifted), issues);
 }
 

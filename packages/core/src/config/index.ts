@@ -14,7 +14,12 @@ export {
   type SafeParseClusterConfigResult,
   safeParseClusterConfig,
 } from './cluster.schema.js';
-export { checkConfigVersion, type ConfigVersionCheck, type ConfigVersionRefusal, mergeClusterDocument } from './config-update.js';
+export {
+  checkConfigVersion,
+  type ConfigVersionCheck,
+  type ConfigVersionRefusal,
+  mergeClusterDocument,
+} from './config-update.js';
 export {
   clampScore,
   duration,

@@ -13,7 +13,8 @@ const DURATION_RE = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** What a duration field says when its value cannot be read. */
-export const DURATION_HINT = "expected a duration such as '250ms', '5s', '2m', '1h' or a number of milliseconds";
+export const DURATION_HINT =
+  "expected a duration such as '250ms', '5s', '2m', '1h' or a number of milliseconds";
 
 /**
  * Reads a duration: `250ms`, `5s`, `2m`, `1h` (decimals allowed: `1.5s`) or a plain number of
@@ -23,7 +24,8 @@ export const DURATION_HINT = "expected a duration such as '250ms', '5s', '2m', '
 export function parseDurationMs(value: unknown): { ok: true; ms: number } | { ok: false; message: string } {
   if (typeof value === 'number') {
     if (!Number.isFinite(value) || value < 0) return { ok: false, message: `${DURATION_HINT}, got ${value}` };
-    if (!Number.isInteger(value)) return { ok: false, message: `a duration must be a whole number of milliseconds, got ${value}` };
+    if (!Number.isInteger(value))
+      return { ok: false, message: `a duration must be a whole number of milliseconds, got ${value}` };
     return { ok: true, ms: value };
   }
   if (typeof value === 'string') {
@@ -55,14 +57,18 @@ export function formatDuration(ms: number): string {
  * `string | number`) and outputs whole milliseconds. A bad value is one issue at the field's path.
  */
 export function duration(): z.ZodType<number, string | number> {
-  return z.union([z.string(), z.number()], { error: (iss) => (iss.input === undefined ? 'required' : DURATION_HINT) }).transform((v, ctx) => {
-    const r = parseDurationMs(v);
-    if (!r.ok) {
-      ctx.issues.push({ code: 'custom', message: r.message, input: v });
-      return z.NEVER;
-    }
-    return r.ms;
-  });
+  return z
+    .union([z.string(), z.number()], {
+      error: (iss) => (iss.input === undefined ? 'required' : DURATION_HINT),
+    })
+    .transform((v, ctx) => {
+      const r = parseDurationMs(v);
+      if (!r.ok) {
+        ctx.issues.push({ code: 'custom', message: r.message, input: v });
+        return z.NEVER;
+      }
+      return r.ms;
+    });
 }
 
 /** What a score field says when its value cannot be read. */
@@ -79,7 +85,8 @@ export function parseScore(value: unknown): { ok: true; score: number } | { ok: 
   }
   if (typeof value === 'string') {
     const s = value.trim().toUpperCase();
-    if (s === 'INFINITY' || s === '+INFINITY' || s === 'INF' || s === '+INF') return { ok: true, score: SCORE_INFINITY };
+    if (s === 'INFINITY' || s === '+INFINITY' || s === 'INF' || s === '+INF')
+      return { ok: true, score: SCORE_INFINITY };
     if (s === '-INFINITY' || s === '-INF') return { ok: true, score: -SCORE_INFINITY };
     if (/^[+-]?\d+$/.test(s)) return { ok: true, score: clampScore(Number(s)) };
     return { ok: false, message: `${SCORE_HINT}, got '${value}'` };
@@ -96,14 +103,16 @@ export function clampScore(n: number): number {
 
 /** zod schema of a score field (input `number | string`, output the clamped integer). */
 export function score(): z.ZodType<number, string | number> {
-  return z.union([z.string(), z.number()], { error: (iss) => (iss.input === undefined ? 'required' : SCORE_HINT) }).transform((v, ctx) => {
-    const r = parseScore(v);
-    if (!r.ok) {
-      ctx.issues.push({ code: 'custom', message: r.message, input: v });
-      return z.NEVER;
-    }
-    return r.score;
-  });
+  return z
+    .union([z.string(), z.number()], { error: (iss) => (iss.input === undefined ? 'required' : SCORE_HINT) })
+    .transform((v, ctx) => {
+      const r = parseScore(v);
+      if (!r.ok) {
+        ctx.issues.push({ code: 'custom', message: r.message, input: v });
+        return z.NEVER;
+      }
+      return r.score;
+    });
 }
 
 /** What a percentage field says when its value cannot be read. */
@@ -114,19 +123,23 @@ export const PERCENT_HINT = "expected a share such as '50%' (or a fraction from 
  * fraction (0.5).
  */
 export function percent(): z.ZodType<number, string | number> {
-  return z.union([z.string(), z.number()], { error: (iss) => (iss.input === undefined ? 'required' : PERCENT_HINT) }).transform((v, ctx) => {
-    let f: number | undefined;
-    if (typeof v === 'number') f = v;
-    else {
-      const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(v);
-      if (m !== null) f = Number(m[1]) / 100;
-    }
-    if (f === undefined || !Number.isFinite(f) || f < 0 || f > 1) {
-      ctx.issues.push({ code: 'custom', message: `${PERCENT_HINT}, got ${describe(v)}`, input: v });
-      return z.NEVER;
-    }
-    return f;
-  });
+  return z
+    .union([z.string(), z.number()], {
+      error: (iss) => (iss.input === undefined ? 'required' : PERCENT_HINT),
+    })
+    .transform((v, ctx) => {
+      let f: number | undefined;
+      if (typeof v === 'number') f = v;
+      else {
+        const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(v);
+        if (m !== null) f = Number(m[1]) / 100;
+      }
+      if (f === undefined || !Number.isFinite(f) || f < 0 || f > 1) {
+        ctx.issues.push({ code: 'custom', message: `${PERCENT_HINT}, got ${describe(v)}`, input: v });
+        return z.NEVER;
+      }
+      return f;
+    });
 }
 
 /** Node attribute and parameter values: strings, numbers and booleans, kept as strings. */

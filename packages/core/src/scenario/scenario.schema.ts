@@ -95,16 +95,35 @@ function oneOfKeys<T>(
   });
 }
 
+function readAtTime(v: unknown, ctx: z.core.$RefinementCtx<unknown>): AtTime {
+  if (v === 'end') return 'end';
+  const r = parseDurationMs(v);
+  if (!r.ok) {
+    ctx.issues.push({ code: 'custom', message: `${r.message} (or 'end')`, input: v });
+    return z.NEVER;
+  }
+  return r.ms;
+}
+
+/** An `at:`/`to:` time: a duration or `end`. */
 const atTime = (): z.ZodType<AtTime, unknown> =>
-  z.unknown().transform((v, ctx) => {
-    if (v === 'end') return 'end' as const;
-    const r = parseDurationMs(v);
-    if (!r.ok) {
-      ctx.issues.push({ code: 'custom', message: `${r.message} (or 'end')`, input: v });
-      return z.NEVER;
-    }
-    return r.ms;
-  });
+  z
+    .unknown()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) {
+        ctx.issues.push({ code: 'custom', message: 'required', input: v });
+        return z.NEVER;
+      }
+      return readAtTime(v, ctx);
+    });
+
+/** As {@link atTime}, but the key may be left out. */
+const optionalAtTime = (): z.ZodType<AtTime | undefined, unknown> =>
+  z
+    .unknown()
+    .optional()
+    .transform((v, ctx) => (v === undefined ? undefined : readAtTime(v, ctx)));
 
 const ref = (what: string) => z.string({ error: () => `expected a ${what} name` }).min(1);
 
@@ -113,7 +132,9 @@ const ref = (what: string) => z.string({ error: () => `expected a ${what} name` 
 
 type DistOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type RawEvent = ScenarioEvent extends infer E ? (E extends { kind: 'configUpdate' } ? never : E) : never;
-type EventOut = DistOmit<RawEvent, 'index'> | { kind: 'configUpdate'; atMs: number; patch: Record<string, unknown> };
+type EventOut =
+  | DistOmit<RawEvent, 'index'>
+  | { kind: 'configUpdate'; atMs: number; patch: Record<string, unknown> };
 const field = (e: unknown, k: string): unknown => (e as Record<string, unknown>)[k];
 
 const nodeEvent = (kind: NodeEventKind) =>
@@ -124,7 +145,10 @@ const nodeEvent = (kind: NodeEventKind) =>
 
 const ringEvent = (kind: 'ringDown' | 'ringUp') =>
   z
-    .object({ at: duration(), [kind]: z.object({ node: ref('node'), ring: z.number().int().nonnegative() }).strict() })
+    .object({
+      at: duration(),
+      [kind]: z.object({ node: ref('node'), ring: z.number().int().nonnegative() }).strict(),
+    })
     .strict()
     .transform((e): EventOut => {
       const b = field(e, kind) as { node: string; ring: number };
@@ -139,7 +163,10 @@ const lostEvent = (kind: 'qdiskLost' | 'qdeviceLost') =>
 
 const toggleEvent = (kind: 'standby' | 'maintenance') =>
   z
-    .object({ at: duration(), [kind]: z.object({ node: ref('node'), on: z.boolean().default(true) }).strict() })
+    .object({
+      at: duration(),
+      [kind]: z.object({ node: ref('node'), on: z.boolean().default(true) }).strict(),
+    })
     .strict()
     .transform((e): EventOut => {
       const b = field(e, kind) as { node: string; on: boolean };
@@ -163,11 +190,16 @@ const eventTable: Record<string, z.ZodType<EventOut, unknown>> = {
         .min(1),
     })
     .strict()
-    .transform((e): EventOut => ({
-      kind: 'partition',
-      atMs: e.at,
-      groups: e.partition.map((g) => ({ nodes: g.filter((n) => n !== 'qdisk' && n !== 'qdevice'), quorumDevice: g.some((n) => n === 'qdisk' || n === 'qdevice') })),
-    })),
+    .transform(
+      (e): EventOut => ({
+        kind: 'partition',
+        atMs: e.at,
+        groups: e.partition.map((g) => ({
+          nodes: g.filter((n) => n !== 'qdisk' && n !== 'qdevice'),
+          quorumDevice: g.some((n) => n === 'qdisk' || n === 'qdevice'),
+        })),
+      }),
+    ),
   heal: z
     .object({ at: duration(), heal: z.literal('all', { error: () => "expected 'heal: all'" }) })
     .strict()
@@ -180,13 +212,30 @@ const eventTable: Record<string, z.ZodType<EventOut, unknown>> = {
   reboot: nodeEvent('reboot'),
   fence: nodeEvent('fence'),
   setExpectedVotes: z
-    .object({ at: duration(), setExpectedVotes: z.object({ node: ref('node'), votes: z.number().int().positive() }).strict() })
+    .object({
+      at: duration(),
+      setExpectedVotes: z.object({ node: ref('node'), votes: z.number().int().positive() }).strict(),
+    })
     .strict()
-    .transform((e): EventOut => ({ kind: 'setExpectedVotes', atMs: e.at, node: e.setExpectedVotes.node, votes: e.setExpectedVotes.votes })),
+    .transform(
+      (e): EventOut => ({
+        kind: 'setExpectedVotes',
+        atMs: e.at,
+        node: e.setExpectedVotes.node,
+        votes: e.setExpectedVotes.votes,
+      }),
+    ),
   fenceDevice: z
     .object({ at: duration(), fenceDevice: z.object({ name: ref('device'), result: fenceResult }).strict() })
     .strict()
-    .transform((e): EventOut => ({ kind: 'fenceDevice', atMs: e.at, device: e.fenceDevice.name, result: e.fenceDevice.result })),
+    .transform(
+      (e): EventOut => ({
+        kind: 'fenceDevice',
+        atMs: e.at,
+        device: e.fenceDevice.name,
+        result: e.fenceDevice.result,
+      }),
+    ),
   resourceFail: z
     .object({ at: duration(), resourceFail: z.object({ resource: ref('resource') }).strict() })
     .strict()
@@ -195,34 +244,65 @@ const eventTable: Record<string, z.ZodType<EventOut, unknown>> = {
   standby: toggleEvent('standby'),
   maintenance: toggleEvent('maintenance'),
   configUpdate: z
-    .object({ at: duration(), configUpdate: z.record(z.string(), z.unknown(), { error: () => 'expected a (partial) cluster document' }) })
+    .object({
+      at: duration(),
+      configUpdate: z.record(z.string(), z.unknown(), {
+        error: () => 'expected a (partial) cluster document',
+      }),
+    })
     .strict()
     .transform((e): EventOut => ({ kind: 'configUpdate', atMs: e.at, patch: e.configUpdate })),
 };
 
 /** Every event key of SCENARIO-FORMAT "events". */
-export const EVENT_KINDS: readonly ScenarioEvent['kind'][] = Object.keys(eventTable) as ScenarioEvent['kind'][];
+export const EVENT_KINDS: readonly ScenarioEvent['kind'][] = Object.keys(
+  eventTable,
+) as ScenarioEvent['kind'][];
 
 // ---------------------------------------------------------------------------------------------
 // expectations
 
-type ExpectOut = Expectation extends infer E ? (E extends unknown ? Omit<E, 'index' | 'text'> : never) : never;
+type ExpectOut = Expectation extends infer E
+  ? E extends unknown
+    ? Omit<E, 'index' | 'text'>
+    : never
+  : never;
 
-const placementSchema = z.record(z.string(), z.union([ref('node'), z.null()], { error: () => 'expected a node name or null' }));
+const placementSchema = z.record(
+  z.string(),
+  z.union([ref('node'), z.null()], { error: () => 'expected a node name or null' }),
+);
 
 const runningAtOrBy = () =>
   z
-    .object({ at: atTime().optional(), by: duration().optional(), running: placementSchema })
+    .object({
+      at: optionalAtTime(),
+      by: duration().optional(),
+      running: placementSchema,
+    })
     .strict()
     .superRefine((e, ctx) => {
-      if ((e.at === undefined) === (e.by === undefined)) ctx.addIssue({ code: 'custom', path: [], message: "this expectation needs exactly one of 'at' and 'by'" });
+      if ((e.at === undefined) === (e.by === undefined))
+        ctx.addIssue({
+          code: 'custom',
+          path: [],
+          message: "this expectation needs exactly one of 'at' and 'by'",
+        });
     });
 
-const windowed = z.object({ from: duration().optional(), to: atTime().optional() });
+const windowed = z.object({
+  from: duration().optional(),
+  to: optionalAtTime(),
+});
 
 const expectTable: Record<string, z.ZodType<ExpectOut, unknown>> = {
   fenced: z
-    .object({ by: duration(), fenced: ref('node'), device: ref('device').optional(), level: z.number().int().min(1).max(9).optional() })
+    .object({
+      by: duration(),
+      fenced: ref('node'),
+      device: ref('device').optional(),
+      level: z.number().int().min(1).max(9).optional(),
+    })
     .strict()
     .transform((e): ExpectOut => {
       const out: ExpectOut = { kind: 'fenced', byMs: e.by, node: e.fenced };
@@ -230,8 +310,11 @@ const expectTable: Record<string, z.ZodType<ExpectOut, unknown>> = {
       if (e.level !== undefined) out.level = e.level;
       return out;
     }),
-  running: runningAtOrBy().transform((e): ExpectOut =>
-    e.by !== undefined ? { kind: 'runningBy', byMs: e.by, placement: e.running } : { kind: 'runningAt', atMs: e.at ?? 'end', placement: e.running },
+  running: runningAtOrBy().transform(
+    (e): ExpectOut =>
+      e.by !== undefined
+        ? { kind: 'runningBy', byMs: e.by, placement: e.running }
+        : { kind: 'runningAt', atMs: e.at ?? 'end', placement: e.running },
   ),
   never: z
     .object({
@@ -243,12 +326,15 @@ const expectTable: Record<string, z.ZodType<ExpectOut, unknown>> = {
     })
     .strict()
     .superRefine((e, ctx) => {
-      if (e.from !== undefined && typeof e.to === 'number' && e.to < e.from) ctx.addIssue({ code: 'custom', path: ['to'], message: "'to' is before 'from'" });
+      if (e.from !== undefined && typeof e.to === 'number' && e.to < e.from)
+        ctx.addIssue({ code: 'custom', path: ['to'], message: "'to' is before 'from'" });
     })
     .transform((e): ExpectOut => {
       const fromMs = e.from ?? 0;
       const toMs = e.to ?? 'end';
-      return 'fenced' in e.never ? { kind: 'neverFenced', node: e.never.fenced, fromMs, toMs } : { kind: 'neverRunning', placement: e.never.running, fromMs, toMs };
+      return 'fenced' in e.never
+        ? { kind: 'neverFenced', node: e.never.fenced, fromMs, toMs }
+        : { kind: 'neverRunning', placement: e.never.running, fromMs, toMs };
     }),
   quorate: z
     .object({ at: atTime(), quorate: z.array(ref('node')) })
@@ -259,14 +345,22 @@ const expectTable: Record<string, z.ZodType<ExpectOut, unknown>> = {
     .strict()
     .transform((e): ExpectOut => ({ kind: 'fencePending', atMs: e.at, node: e.fencePending })),
   stopped: z
-    .object({ at: atTime(), stopped: z.union([ref('resource').transform((r) => [r]), z.array(ref('resource'))]) })
+    .object({
+      at: atTime(),
+      stopped: z.union([ref('resource').transform((r) => [r]), z.array(ref('resource'))]),
+    })
     .strict()
     .transform((e): ExpectOut => ({ kind: 'stopped', atMs: e.at, resources: e.stopped })),
   quorum: z
     .object({
       at: atTime(),
       quorum: z
-        .object({ votes: z.number().int().nonnegative().optional(), expected: z.number().int().nonnegative().optional(), quorum: z.number().int().nonnegative().optional(), node: ref('node') })
+        .object({
+          votes: z.number().int().nonnegative().optional(),
+          expected: z.number().int().nonnegative().optional(),
+          quorum: z.number().int().nonnegative().optional(),
+          node: ref('node'),
+        })
         .strict(),
     })
     .strict()
@@ -286,11 +380,15 @@ const expectTable: Record<string, z.ZodType<ExpectOut, unknown>> = {
       at: atTime(),
       power: z.record(
         z.string(),
-        z.union([z.enum(['on', 'off']), z.boolean().transform((b) => (b ? 'on' : 'off'))], { error: () => "expected 'on' or 'off'" }),
+        z.union([z.enum(['on', 'off']), z.boolean().transform((b) => (b ? 'on' : 'off'))], {
+          error: () => "expected 'on' or 'off'",
+        }),
       ),
     })
     .strict()
-    .transform((e): ExpectOut => ({ kind: 'power', atMs: e.at, power: e.power as Record<string, 'on' | 'off'> })),
+    .transform(
+      (e): ExpectOut => ({ kind: 'power', atMs: e.at, power: e.power as Record<string, 'on' | 'off'> }),
+    ),
   configVersion: z
     .object({ at: atTime(), configVersion: z.number().int().nonnegative() })
     .strict()
@@ -299,9 +397,12 @@ const expectTable: Record<string, z.ZodType<ExpectOut, unknown>> = {
 
 /** Says which time key an expectation kind takes when the file gives the other one. */
 function expectationTiming(key: string, v: Record<string, unknown>): string | undefined {
-  if (key === 'fenced' && !('by' in v) && 'at' in v) return "'fenced' is checked with 'by: T' (fenced no later than T), not 'at:'";
-  if (key === 'never' && ('at' in v || 'by' in v)) return "'never' takes an optional window 'from:'/'to:', not 'at:' or 'by:'";
-  if (key !== 'fenced' && key !== 'running' && key !== 'never' && !('at' in v) && 'by' in v) return `'${key}' is checked with 'at: T' (exactly at T), not 'by:'`;
+  if (key === 'fenced' && !('by' in v) && 'at' in v)
+    return "'fenced' is checked with 'by: T' (fenced no later than T), not 'at:'";
+  if (key === 'never' && ('at' in v || 'by' in v))
+    return "'never' takes an optional window 'from:'/'to:', not 'at:' or 'by:'";
+  if (key !== 'fenced' && key !== 'running' && key !== 'never' && !('at' in v) && 'by' in v)
+    return `'${key}' is checked with 'at: T' (exactly at T), not 'by:'`;
   return undefined;
 }
 
@@ -323,7 +424,11 @@ const worldSchema = z
       .record(
         z.string(),
         z
-          .object({ result: fenceResult.default('ok'), after: duration().default(WORLD_DEFAULTS.deviceAfterMs), poweredBy: ref('node').optional() })
+          .object({
+            result: fenceResult.default('ok'),
+            after: duration().default(WORLD_DEFAULTS.deviceAfterMs),
+            poweredBy: ref('node').optional(),
+          })
           .strict(),
       )
       .default({}),
@@ -354,13 +459,25 @@ const fileSchema = z
     expect: z.array(oneOfKeys('an expectation', expectTable, expectationTiming)).default([]),
     invariants: z
       .unknown()
+      .optional()
       .transform((v, ctx): 'default' | 'none' | InvariantName[] => {
         if (v === undefined || v === 'default') return 'default';
         if (v === 'none') return 'none';
-        const r = z.array(z.enum(INVARIANT_NAMES as [InvariantName, ...InvariantName[]], { error: (iss) => `unknown invariant ${JSON.stringify(iss.input)}; known: ${INVARIANT_NAMES.join(', ')}` })).safeParse(v);
+        const r = z
+          .array(
+            z.enum(INVARIANT_NAMES as [InvariantName, ...InvariantName[]], {
+              error: (iss) =>
+                `unknown invariant ${JSON.stringify(iss.input)}; known: ${INVARIANT_NAMES.join(', ')}`,
+            }),
+          )
+          .safeParse(v);
         if (r.success) return r.data;
         if (!Array.isArray(v)) {
-          ctx.issues.push({ code: 'custom', message: `expected 'default', 'none' or a list of: ${INVARIANT_NAMES.join(', ')}`, input: v });
+          ctx.issues.push({
+            code: 'custom',
+            message: `expected 'default', 'none' or a list of: ${INVARIANT_NAMES.join(', ')}`,
+            input: v,
+          });
         } else for (const i of r.error.issues) ctx.issues.push({ ...i, input: v } as never);
         return z.NEVER;
       }),
@@ -374,7 +491,9 @@ type ParsedFile = z.output<typeof fileSchema>;
 export type SafeParseScenarioResult = { ok: true; value: Scenario } | { ok: false; error: ConfigError };
 
 function errorFromIssues(issues: Issue[]): ConfigError {
-  const zerr = new z.ZodError(issues.map((i) => ({ code: 'custom' as const, path: i.path, message: i.message, input: undefined })));
+  const zerr = new z.ZodError(
+    issues.map((i) => ({ code: 'custom' as const, path: i.path, message: i.message, input: undefined })),
+  );
   return configErrorFromZod(zerr);
 }
 
@@ -409,11 +528,18 @@ export function parseScenarioDocument(doc: unknown): Scenario {
 export function parseScenario(text: string, format: 'yaml' | 'json' = 'yaml'): Scenario {
   let doc: unknown;
   try {
-    doc = format === 'json' ? JSON.parse(text) : parseYaml(text, { version: '1.2', uniqueKeys: true, prettyErrors: true });
+    doc =
+      format === 'json'
+        ? JSON.parse(text)
+        : parseYaml(text, { version: '1.2', uniqueKeys: true, prettyErrors: true });
   } catch (e) {
     const what = format === 'json' ? 'JSON' : 'YAML';
     const detail = e instanceof YAMLParseError || e instanceof SyntaxError ? e.message : String(e);
-    throw new ConfigError(`✖ the scenario is not valid ${what}: ${detail}`, [{ path: [], message: `not valid ${what}: ${detail}` }], { cause: e });
+    throw new ConfigError(
+      `✖ the scenario is not valid ${what}: ${detail}`,
+      [{ path: [], message: `not valid ${what}: ${detail}` }],
+      { cause: e },
+    );
   }
   return parseScenarioDocument(doc);
 }
@@ -423,7 +549,12 @@ function flow(v: unknown): string {
   return stringifyYaml(v, { collectionStyle: 'flow', lineWidth: 0 }).trim();
 }
 
-function crossCheckAndNormalise(f: ParsedFile, rawCluster: Record<string, unknown>, rawExpect: unknown[], issues: Issue[]): Scenario {
+function crossCheckAndNormalise(
+  f: ParsedFile,
+  rawCluster: Record<string, unknown>,
+  rawExpect: unknown[],
+  issues: Issue[],
+): Scenario {
   const cluster = f.cluster;
   const issue = (path: Array<string | number>, message: string) => issues.push({ path, message });
 
@@ -439,7 +570,11 @@ function crossCheckAndNormalise(f: ParsedFile, rawCluster: Record<string, unknow
       const merged = mergeClusterDocument(doc, e.patch);
       const r = clusterConfigSchema.safeParse(merged);
       if (!r.success) {
-        for (const zi of r.error.issues) issue(['events', i, 'configUpdate', ...zi.path.map((p) => (typeof p === 'number' ? p : String(p)))], zi.message);
+        for (const zi of r.error.issues)
+          issue(
+            ['events', i, 'configUpdate', ...zi.path.map((p) => (typeof p === 'number' ? p : String(p)))],
+            zi.message,
+          );
         return;
       }
       updateConfigs.set(i, r.data);
@@ -474,7 +609,8 @@ function crossCheckAndNormalise(f: ParsedFile, rawCluster: Record<string, unknow
   for (const [r, n] of Object.entries(w.start.running)) {
     checkResource(['world', 'start', 'running', r], r);
     checkNode(['world', 'start', 'running', r], n);
-    if (nodes.has(n) && !up.includes(n)) issue(['world', 'start', 'running', r], `node '${n}' is not up at the start (world.start.up)`);
+    if (nodes.has(n) && !up.includes(n))
+      issue(['world', 'start', 'running', r], `node '${n}' is not up at the start (world.start.up)`);
   }
   for (const [d, b] of Object.entries(w.fenceDevices)) {
     if (!devices.has(d)) issue(['world', 'fenceDevices', d], `device '${d}' is not defined`);
@@ -486,7 +622,8 @@ function crossCheckAndNormalise(f: ParsedFile, rawCluster: Record<string, unknow
     for (const n of Object.keys(b.failStop)) checkNode(['world', 'resourceAgents', r, 'failStop', n], n);
   }
   const fenceDevices: Record<string, FenceDeviceBehaviour> = {};
-  for (const d of cluster.fencing.devices) fenceDevices[d.name] = { result: 'ok', afterMs: WORLD_DEFAULTS.deviceAfterMs };
+  for (const d of cluster.fencing.devices)
+    fenceDevices[d.name] = { result: 'ok', afterMs: WORLD_DEFAULTS.deviceAfterMs };
   for (const [d, b] of Object.entries(w.fenceDevices)) {
     const out: FenceDeviceBehaviour = { result: b.result, afterMs: b.after };
     if (b.poweredBy !== undefined) out.poweredBy = b.poweredBy;
@@ -502,7 +639,13 @@ function crossCheckAndNormalise(f: ParsedFile, rawCluster: Record<string, unknow
   });
   for (const r of cluster.resources) resourceAgents[r.id] = defaultAgent();
   for (const [r, b] of Object.entries(w.resourceAgents)) {
-    resourceAgents[r] = { startMs: b.start, stopMs: b.stop, monitorMs: b.monitor, failStart: { ...b.failStart }, failStop: { ...b.failStop } };
+    resourceAgents[r] = {
+      startMs: b.start,
+      stopMs: b.stop,
+      monitorMs: b.monitor,
+      failStart: { ...b.failStart },
+      failStop: { ...b.failStop },
+    };
   }
   const world: WorldConfig = {
     rings: w.rings,
@@ -526,23 +669,41 @@ function crossCheckAndNormalise(f: ParsedFile, rawCluster: Record<string, unknow
             if (seen.has(n)) issue([...at, 'partition', gi], `node '${n}' is in two groups`);
             seen.add(n);
           });
-          if (g.quorumDevice && !hasQdisk && !hasQdevice) issue([...at, 'partition', gi], 'the group names a quorum device, but the cluster has no quorum.qdisk or quorum.qdevice');
+          if (g.quorumDevice && !hasQdisk && !hasQdevice)
+            issue(
+              [...at, 'partition', gi],
+              'the group names a quorum device, but the cluster has no quorum.qdisk or quorum.qdevice',
+            );
         });
-        const groups = raw.map((g) => ({ nodes: [...g.nodes], quorumDevice: g.quorumDevice })).filter((g) => g.nodes.length > 0 || g.quorumDevice);
-        for (const n of cluster.nodes) if (!seen.has(n.name)) groups.push({ nodes: [n.name], quorumDevice: false });
-        events.push({ kind: 'partition', atMs: e.atMs, index: i, groups: groups.filter((g) => g.nodes.length > 0) });
+        const groups = raw
+          .map((g) => ({ nodes: [...g.nodes], quorumDevice: g.quorumDevice }))
+          .filter((g) => g.nodes.length > 0 || g.quorumDevice);
+        for (const n of cluster.nodes)
+          if (!seen.has(n.name)) groups.push({ nodes: [n.name], quorumDevice: false });
+        events.push({
+          kind: 'partition',
+          atMs: e.atMs,
+          index: i,
+          groups: groups.filter((g) => g.nodes.length > 0),
+        });
         return;
       }
       case 'ringDown':
       case 'ringUp':
         checkNode([...at, e.kind, 'node'], e.node);
-        if (e.ring >= world.rings) issue([...at, e.kind, 'ring'], `ring ${e.ring} does not exist: world.rings is ${world.rings} (rings count from 0)`);
+        if (e.ring >= world.rings)
+          issue(
+            [...at, e.kind, 'ring'],
+            `ring ${e.ring} does not exist: world.rings is ${world.rings} (rings count from 0)`,
+          );
         break;
       case 'qdiskLost':
       case 'qdeviceLost':
         if (e.node !== 'all') checkNode([...at, e.kind], e.node);
-        if (e.kind === 'qdiskLost' && !hasQdisk) issue([...at, e.kind], 'qdiskLost needs a quorum disk (cluster.quorum.qdisk)');
-        if (e.kind === 'qdeviceLost' && !hasQdevice) issue([...at, e.kind], 'qdeviceLost needs a quorum device (cluster.quorum.qdevice)');
+        if (e.kind === 'qdiskLost' && !hasQdisk)
+          issue([...at, e.kind], 'qdiskLost needs a quorum disk (cluster.quorum.qdisk)');
+        if (e.kind === 'qdeviceLost' && !hasQdevice)
+          issue([...at, e.kind], 'qdeviceLost needs a quorum device (cluster.quorum.qdevice)');
         break;
       case 'setExpectedVotes':
       case 'standby':
@@ -550,7 +711,8 @@ function crossCheckAndNormalise(f: ParsedFile, rawCluster: Record<string, unknow
         checkNode([...at, e.kind, 'node'], e.node);
         break;
       case 'fenceDevice':
-        if (!devices.has(e.device)) issue([...at, 'fenceDevice', 'name'], `device '${e.device}' is not defined`);
+        if (!devices.has(e.device))
+          issue([...at, 'fenceDevice', 'name'], `device '${e.device}' is not defined`);
         break;
       case 'resourceFail':
         checkResource([...at, 'resourceFail', 'resource'], e.resource);
@@ -559,7 +721,8 @@ function crossCheckAndNormalise(f: ParsedFile, rawCluster: Record<string, unknow
         break;
       case 'configUpdate': {
         const config = updateConfigs.get(i);
-        if (config !== undefined) events.push({ kind: 'configUpdate', atMs: e.atMs, index: i, patch: e.patch, config });
+        if (config !== undefined)
+          events.push({ kind: 'configUpdate', atMs: e.atMs, index: i, patch: e.patch, config });
         return;
       }
       default:
@@ -572,8 +735,10 @@ function crossCheckAndNormalise(f: ParsedFile, rawCluster: Record<string, unknow
 
   // expectations
   const expect: Expectation[] = [];
-  const topologyLevels = (node: string) => Math.max(0, ...configs.map((c) => c.fencing.topology[node]?.length ?? 0));
-  const canFence = (device: string, node: string) => configs.some((c) => c.fencing.devices.some((d) => d.name === device && d.hosts.includes(node)));
+  const topologyLevels = (node: string) =>
+    Math.max(0, ...configs.map((c) => c.fencing.topology[node]?.length ?? 0));
+  const canFence = (device: string, node: string) =>
+    configs.some((c) => c.fencing.devices.some((d) => d.name === device && d.hosts.includes(node)));
   f.expect.forEach((x, i) => {
     const at = ['expect', i];
     switch (x.kind) {
@@ -581,10 +746,14 @@ function crossCheckAndNormalise(f: ParsedFile, rawCluster: Record<string, unknow
         checkNode([...at, 'fenced'], x.node);
         if (x.device !== undefined) {
           if (!devices.has(x.device)) issue([...at, 'device'], `device '${x.device}' is not defined`);
-          else if (nodes.has(x.node) && !canFence(x.device, x.node)) issue([...at, 'device'], `device '${x.device}' cannot fence '${x.node}' (not in its hosts)`);
+          else if (nodes.has(x.node) && !canFence(x.device, x.node))
+            issue([...at, 'device'], `device '${x.device}' cannot fence '${x.node}' (not in its hosts)`);
         }
         if (x.level !== undefined && nodes.has(x.node) && x.level > topologyLevels(x.node)) {
-          issue([...at, 'level'], `node '${x.node}' has ${topologyLevels(x.node)} fence level(s), not ${x.level}`);
+          issue(
+            [...at, 'level'],
+            `node '${x.node}' has ${topologyLevels(x.node)} fence level(s), not ${x.level}`,
+          );
         }
         break;
       case 'neverFenced':
@@ -631,7 +800,12 @@ function crossCheckAndNormalise(f: ParsedFile, rawCluster: Record<string, unknow
   let last = 0;
   for (const e of events) last = Math.max(last, e.atMs);
   for (const x of expect) {
-    for (const t of [(x as { atMs?: AtTime }).atMs, (x as { byMs?: number }).byMs, (x as { fromMs?: number }).fromMs, (x as { toMs?: AtTime }).toMs]) {
+    for (const t of [
+      (x as { atMs?: AtTime }).atMs,
+      (x as { byMs?: number }).byMs,
+      (x as { fromMs?: number }).fromMs,
+      (x as { toMs?: AtTime }).toMs,
+    ]) {
       if (typeof t === 'number') last = Math.max(last, t);
     }
   }
@@ -639,11 +813,20 @@ function crossCheckAndNormalise(f: ParsedFile, rawCluster: Record<string, unknow
   if (f.until !== undefined) {
     for (const x of expect) {
       const t = (x as { atMs?: AtTime }).atMs;
-      if (typeof t === 'number' && t > untilMs) issue(['expect', x.index, 'at'], `at ${formatDuration(t)} is after the end of the run (until ${formatDuration(untilMs)})`);
+      if (typeof t === 'number' && t > untilMs)
+        issue(
+          ['expect', x.index, 'at'],
+          `at ${formatDuration(t)} is after the end of the run (until ${formatDuration(untilMs)})`,
+        );
     }
   }
 
-  const invariants: InvariantName[] = f.invariants === 'default' ? [...INVARIANT_NAMES] : f.invariants === 'none' ? [] : [...new Set(f.invariants)];
+  const invariants: InvariantName[] =
+    f.invariants === 'default'
+      ? [...INVARIANT_NAMES]
+      : f.invariants === 'none'
+        ? []
+        : [...new Set(f.invariants)];
   const scenario: Scenario = {
     name: f.name,
     cluster,

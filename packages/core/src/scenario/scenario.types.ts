@@ -8,7 +8,12 @@ import type { NodeName, ResourceId } from '@quorate/policy';
 import type { ClusterConfig } from '../config/cluster-config.types.js';
 
 /** The invariants of SCENARIO-FORMAT "Invariants". */
-export type InvariantName = 'singleActive' | 'quorumToStart' | 'fenceBeforeRecovery' | 'noSelfFence' | 'configMonotonic';
+export type InvariantName =
+  | 'singleActive'
+  | 'quorumToStart'
+  | 'fenceBeforeRecovery'
+  | 'noSelfFence'
+  | 'configMonotonic';
 
 /** How one simulated fence device behaves (`world.fenceDevices.<name>`). */
 export interface FenceDeviceBehaviour {
@@ -63,7 +68,15 @@ export interface EventBase {
 }
 
 /** Events on one node. */
-export type NodeEventKind = 'crash' | 'powerLoss' | 'powerOn' | 'hang' | 'shutdown' | 'reboot' | 'fence' | 'confirmFenced';
+export type NodeEventKind =
+  | 'crash'
+  | 'powerLoss'
+  | 'powerOn'
+  | 'hang'
+  | 'shutdown'
+  | 'reboot'
+  | 'fence'
+  | 'confirmFenced';
 
 /** One timed event of SCENARIO-FORMAT "events", normalised. */
 export type ScenarioEvent = EventBase &

@@ -36,7 +36,11 @@ describe('parseClusterConfig defaults (SCENARIO-FORMAT "Defaults")', () => {
     ['configVersion', (x: ClusterConfig) => x.configVersion, 0],
     ['node votes', (x: ClusterConfig) => x.nodes[0]?.votes, 1],
     ['node attributes', (x: ClusterConfig) => x.nodes[0]?.attributes, {}],
-    ['expectedVotes (sum of votes, left to the quorum code)', (x: ClusterConfig) => x.quorum.expectedVotes, undefined],
+    [
+      'expectedVotes (sum of votes, left to the quorum code)',
+      (x: ClusterConfig) => x.quorum.expectedVotes,
+      undefined,
+    ],
     ['twoNode', (x: ClusterConfig) => x.quorum.twoNode, false],
     ['waitForAll', (x: ClusterConfig) => x.quorum.waitForAll, false],
     ['lastManStanding', (x: ClusterConfig) => x.quorum.lastManStanding, false],
@@ -82,9 +86,27 @@ describe('parseClusterConfig defaults (SCENARIO-FORMAT "Defaults")', () => {
 
   it('fills device defaults and keeps params as written', () => {
     const c2 = parseClusterConfig(
-      doc({ fencing: { devices: [{ name: 'd1', agent: 'ipmi', hosts: ['node1'], params: { ip: 'x.invalid', lanplus: true, port: 623 } }] } }),
+      doc({
+        fencing: {
+          devices: [
+            {
+              name: 'd1',
+              agent: 'ipmi',
+              hosts: ['node1'],
+              params: { ip: 'x.invalid', lanplus: true, port: 623 },
+            },
+          ],
+        },
+      }),
     );
-    expect(c2.fencing.devices[0]).toEqual({ name: 'd1', agent: 'ipmi', hosts: ['node1'], port: {}, delayMs: 0, params: { ip: 'x.invalid', lanplus: true, port: 623 } });
+    expect(c2.fencing.devices[0]).toEqual({
+      name: 'd1',
+      agent: 'ipmi',
+      hosts: ['node1'],
+      port: {},
+      delayMs: 0,
+      params: { ip: 'x.invalid', lanplus: true, port: 623 },
+    });
   });
 
   it('does not modify its input', () => {
@@ -96,7 +118,16 @@ describe('parseClusterConfig defaults (SCENARIO-FORMAT "Defaults")', () => {
 });
 
 describe('quorum options', () => {
-  const two = (quorum: Record<string, unknown>) => parseClusterConfig(doc({ nodes: [{ name: 'a', id: 1 }, { name: 'b', id: 2 }], quorum })).quorum;
+  const two = (quorum: Record<string, unknown>) =>
+    parseClusterConfig(
+      doc({
+        nodes: [
+          { name: 'a', id: 1 },
+          { name: 'b', id: 2 },
+        ],
+        quorum,
+      }),
+    ).quorum;
 
   it.each([
     [{ twoNode: true }, true],
@@ -113,20 +144,30 @@ describe('quorum options', () => {
     [false, false],
     ['lowest', 'lowest'],
     ['highest', 'highest'],
-    [[2, 1], [2, 1]],
+    [
+      [2, 1],
+      [2, 1],
+    ],
   ] as const)('autoTieBreaker %j normalises to %j', (atb, out) => {
     expect(two({ autoTieBreaker: atb }).autoTieBreaker).toEqual(out);
   });
 
   it('qdisk defaults follow cman qdiskd (votes n-1, interval 1s, tko 10, masterWins for two nodes)', () => {
     expect(two({ qdisk: {} }).qdisk).toEqual({ votes: 1, intervalMs: 1000, tko: 10, masterWins: true });
-    const q3 = parseClusterConfig(doc({ quorum: { qdisk: { interval: '2s', tko: 5, label: 'q' } } })).quorum.qdisk;
+    const q3 = parseClusterConfig(doc({ quorum: { qdisk: { interval: '2s', tko: 5, label: 'q' } } })).quorum
+      .qdisk;
     expect(q3).toEqual({ votes: 2, intervalMs: 2000, tko: 5, label: 'q', masterWins: false });
   });
 
   it('qdevice defaults follow corosync-qdevice (ffsplit 1 vote, lms n-1, tieBreaker lowest)', () => {
-    expect(parseClusterConfig(doc({ quorum: { qdevice: {} } })).quorum.qdevice).toEqual({ votes: 1, algorithm: 'ffsplit', tieBreaker: 'lowest' });
-    expect(parseClusterConfig(doc({ quorum: { qdevice: { algorithm: 'lms', tieBreaker: 3 } } })).quorum.qdevice).toEqual({
+    expect(parseClusterConfig(doc({ quorum: { qdevice: {} } })).quorum.qdevice).toEqual({
+      votes: 1,
+      algorithm: 'ffsplit',
+      tieBreaker: 'lowest',
+    });
+    expect(
+      parseClusterConfig(doc({ quorum: { qdevice: { algorithm: 'lms', tieBreaker: 3 } } })).quorum.qdevice,
+    ).toEqual({
       votes: 2,
       algorithm: 'lms',
       tieBreaker: 3,
@@ -137,7 +178,12 @@ describe('quorum options', () => {
 describe('fencing normalisation', () => {
   it('derives hosts from the topology when a device leaves them out', () => {
     const c = parseClusterConfig(
-      doc({ fencing: { devices: [{ name: 'pdu', agent: 'snmp-apc' }], topology: { node1: [['pdu']], node3: [['pdu']] } } }),
+      doc({
+        fencing: {
+          devices: [{ name: 'pdu', agent: 'snmp-apc' }],
+          topology: { node1: [['pdu']], node3: [['pdu']] },
+        },
+      }),
     );
     expect(c.fencing.devices[0]?.hosts).toEqual(['node1', 'node3']);
   });
@@ -158,8 +204,13 @@ describe('fencing normalisation', () => {
   });
 
   it('reads a watchdog device: all nodes, timeout in ms, never a topology level', () => {
-    const c = parseClusterConfig(doc({ fencing: { devices: [{ name: 'wd', agent: 'watchdog', params: { timeout: '10s' } }] } }));
-    expect(c.fencing.devices[0]).toMatchObject({ hosts: ['node1', 'node2', 'node3'], watchdogTimeoutMs: 10_000 });
+    const c = parseClusterConfig(
+      doc({ fencing: { devices: [{ name: 'wd', agent: 'watchdog', params: { timeout: '10s' } }] } }),
+    );
+    expect(c.fencing.devices[0]).toMatchObject({
+      hosts: ['node1', 'node2', 'node3'],
+      watchdogTimeoutMs: 10_000,
+    });
     expect(c.fencing.topology).toEqual({});
     const d = parseClusterConfig(doc({ fencing: { devices: [{ name: 'wd', agent: 'watchdog' }] } }));
     expect(d.fencing.devices[0]?.watchdogTimeoutMs).toBe(5000);
@@ -175,8 +226,18 @@ describe('constraints', () => {
     parseClusterConfig(doc({ resources: [{ id: 'vm1' }, { id: 'vm2' }], constraints })).constraints;
 
   it('normalises a single rule expression to a one-expression rule', () => {
-    expect(withConstraints([{ kind: 'location', resource: 'vm1', rule: { attribute: 'rack', op: 'eq', value: 'a' }, score: 50 }])).toEqual([
-      { kind: 'location', id: 'location-vm1-rule-0', resource: 'vm1', rule: { expressions: [{ attribute: 'rack', op: 'eq', value: 'a' }] }, score: 50 },
+    expect(
+      withConstraints([
+        { kind: 'location', resource: 'vm1', rule: { attribute: 'rack', op: 'eq', value: 'a' }, score: 50 },
+      ]),
+    ).toEqual([
+      {
+        kind: 'location',
+        id: 'location-vm1-rule-0',
+        resource: 'vm1',
+        rule: { expressions: [{ attribute: 'rack', op: 'eq', value: 'a' }] },
+        score: 50,
+      },
     ]);
   });
 
@@ -189,7 +250,13 @@ describe('constraints', () => {
           booleanOp: 'or',
           expressions: [
             { attribute: 'mem', op: 'lt', value: 4096, type: 'integer' },
-            { booleanOp: 'and', expressions: [{ attribute: 'ssd', op: 'not_defined' }, { attribute: 'rack', op: 'ne', value: 'b' }] },
+            {
+              booleanOp: 'and',
+              expressions: [
+                { attribute: 'ssd', op: 'not_defined' },
+                { attribute: 'rack', op: 'ne', value: 'b' },
+              ],
+            },
           ],
         },
       },
@@ -203,7 +270,13 @@ describe('constraints', () => {
         booleanOp: 'or',
         expressions: [
           { attribute: 'mem', op: 'lt', value: '4096', type: 'integer' },
-          { booleanOp: 'and', expressions: [{ attribute: 'ssd', op: 'not_defined' }, { attribute: 'rack', op: 'ne', value: 'b' }] },
+          {
+            booleanOp: 'and',
+            expressions: [
+              { attribute: 'ssd', op: 'not_defined' },
+              { attribute: 'rack', op: 'ne', value: 'b' },
+            ],
+          },
         ],
       },
     });
@@ -222,53 +295,190 @@ describe('constraints', () => {
 
 describe('cross-field errors (each with its path)', () => {
   it.each<[string, Record<string, unknown>, string, string]>([
-    ['duplicate node name', { nodes: [{ name: 'a', id: 1 }, { name: 'a', id: 2 }] }, 'nodes.1.name', "node name 'a' is used twice"],
-    ['duplicate node id', { nodes: [{ name: 'a', id: 1 }, { name: 'b', id: 1 }] }, 'nodes.1.id', 'node id 1 is used twice'],
-    ['reserved node name', { nodes: [{ name: 'qdisk', id: 1 }] }, 'nodes.0.name', "node name 'qdisk' is reserved"],
-    ['twoNode with three nodes', { quorum: { twoNode: true } }, 'quorum.twoNode', 'twoNode needs exactly 2 nodes, the cluster has 3'],
-    ['qdisk and qdevice', { quorum: { qdisk: {}, qdevice: {} } }, 'quorum.qdevice', 'qdisk and qdevice cannot be used together'],
+    [
+      'duplicate node name',
+      {
+        nodes: [
+          { name: 'a', id: 1 },
+          { name: 'a', id: 2 },
+        ],
+      },
+      'nodes.1.name',
+      "node name 'a' is used twice",
+    ],
+    [
+      'duplicate node id',
+      {
+        nodes: [
+          { name: 'a', id: 1 },
+          { name: 'b', id: 1 },
+        ],
+      },
+      'nodes.1.id',
+      'node id 1 is used twice',
+    ],
+    [
+      'reserved node name',
+      { nodes: [{ name: 'qdisk', id: 1 }] },
+      'nodes.0.name',
+      "node name 'qdisk' is reserved",
+    ],
+    [
+      'twoNode with three nodes',
+      { quorum: { twoNode: true } },
+      'quorum.twoNode',
+      'twoNode needs exactly 2 nodes, the cluster has 3',
+    ],
+    [
+      'qdisk and qdevice',
+      { quorum: { qdisk: {}, qdevice: {} } },
+      'quorum.qdevice',
+      'qdisk and qdevice cannot be used together',
+    ],
     [
       'twoNode with qdisk',
-      { nodes: [{ name: 'a', id: 1 }, { name: 'b', id: 2 }], quorum: { twoNode: true, qdisk: {} } },
+      {
+        nodes: [
+          { name: 'a', id: 1 },
+          { name: 'b', id: 2 },
+        ],
+        quorum: { twoNode: true, qdisk: {} },
+      },
       'quorum.qdisk',
       'twoNode cannot be used with a qdisk',
     ],
-    ['qdevice with lastManStanding', { quorum: { qdevice: {}, lastManStanding: true } }, 'quorum.lastManStanding', 'lastManStanding cannot be used with a qdevice'],
-    ['qdevice with autoTieBreaker', { quorum: { qdevice: {}, autoTieBreaker: 'lowest' } }, 'quorum.autoTieBreaker', 'autoTieBreaker cannot be used with a qdevice'],
-    ['ffsplit with 2 votes', { quorum: { qdevice: { votes: 2 } } }, 'quorum.qdevice.votes', "algorithm 'ffsplit' must have 1 vote"],
-    ['lastManStanding with 2 votes', { nodes: [{ name: 'a', id: 1, votes: 2 }], quorum: { lastManStanding: true } }, 'nodes.0.votes', 'lastManStanding needs 1 vote per node'],
-    ['autoTieBreaker unknown id', { quorum: { autoTieBreaker: [1, 7] } }, 'quorum.autoTieBreaker.1', 'node id 7 is not defined'],
-    ['qdevice tieBreaker unknown id', { quorum: { qdevice: { tieBreaker: 9 } } }, 'quorum.qdevice.tieBreaker', 'node id 9 is not defined'],
+    [
+      'qdevice with lastManStanding',
+      { quorum: { qdevice: {}, lastManStanding: true } },
+      'quorum.lastManStanding',
+      'lastManStanding cannot be used with a qdevice',
+    ],
+    [
+      'qdevice with autoTieBreaker',
+      { quorum: { qdevice: {}, autoTieBreaker: 'lowest' } },
+      'quorum.autoTieBreaker',
+      'autoTieBreaker cannot be used with a qdevice',
+    ],
+    [
+      'ffsplit with 2 votes',
+      { quorum: { qdevice: { votes: 2 } } },
+      'quorum.qdevice.votes',
+      "algorithm 'ffsplit' must have 1 vote",
+    ],
+    [
+      'lastManStanding with 2 votes',
+      { nodes: [{ name: 'a', id: 1, votes: 2 }], quorum: { lastManStanding: true } },
+      'nodes.0.votes',
+      'lastManStanding needs 1 vote per node',
+    ],
+    [
+      'autoTieBreaker unknown id',
+      { quorum: { autoTieBreaker: [1, 7] } },
+      'quorum.autoTieBreaker.1',
+      'node id 7 is not defined',
+    ],
+    [
+      'qdevice tieBreaker unknown id',
+      { quorum: { qdevice: { tieBreaker: 9 } } },
+      'quorum.qdevice.tieBreaker',
+      'node id 9 is not defined',
+    ],
     [
       'topology names an unknown device',
-      { fencing: { devices: [{ name: 'ilo1', agent: 'ipmi', hosts: ['node1'] }], topology: { node1: [['ilo1'], ['pdu-a1']] } } },
+      {
+        fencing: {
+          devices: [{ name: 'ilo1', agent: 'ipmi', hosts: ['node1'] }],
+          topology: { node1: [['ilo1'], ['pdu-a1']] },
+        },
+      },
       'fencing.topology.node1.1.0',
       "device 'pdu-a1' is not defined",
     ],
-    ['topology of an unknown node', { fencing: { devices: [{ name: 'd', agent: 'sim' }], topology: { node9: [['d']] } } }, 'fencing.topology.node9', "node 'node9' is not defined"],
+    [
+      'topology of an unknown node',
+      { fencing: { devices: [{ name: 'd', agent: 'sim' }], topology: { node9: [['d']] } } },
+      'fencing.topology.node9',
+      "node 'node9' is not defined",
+    ],
     [
       'topology device that cannot fence the node',
       { fencing: { devices: [{ name: 'd', agent: 'sim', hosts: ['node2'] }], topology: { node1: [['d']] } } },
       'fencing.topology.node1.0.0',
       "device 'd' cannot fence 'node1' (not in its hosts)",
     ],
-    ['watchdog in a topology', { fencing: { devices: [{ name: 'wd', agent: 'watchdog' }], topology: { node1: [['wd']] } } }, 'fencing.topology.node1.0.0', 'is a watchdog'],
-    ['device lists a device twice in one level', { fencing: { devices: [{ name: 'd', agent: 'sim' }], topology: { node1: [['d', 'd']] } } }, 'fencing.topology.node1.0', 'lists a device twice'],
-    ['duplicate device name', { fencing: { devices: [{ name: 'd', agent: 'sim' }, { name: 'd', agent: 'ipmi' }] } }, 'fencing.devices.1.name', "device name 'd' is used twice"],
-    ['device host unknown', { fencing: { devices: [{ name: 'd', agent: 'sim', hosts: ['node7'] }] } }, 'fencing.devices.0.hosts.0', "node 'node7' is not defined"],
-    ['device port for a non-host', { fencing: { devices: [{ name: 'd', agent: 'sim', hosts: ['node1'], port: { node2: 2 } }] } }, 'fencing.devices.0.port.node2', "node 'node2' is not in the hosts of device 'd'"],
-    ['watchdog timeout not a duration', { fencing: { devices: [{ name: 'wd', agent: 'watchdog', params: { timeout: 'soon' } }] } }, 'fencing.devices.0.params.timeout', "got 'soon'"],
-    ['duplicate resource id', { resources: [{ id: 'r' }, { id: 'r' }] }, 'resources.1.id', "resource id 'r' is used twice"],
-    ['constraint on an unknown resource', { constraints: [{ kind: 'location', resource: 'vm9', node: 'node1', score: 1 }] }, 'constraints.0.resource', "resource 'vm9' is not defined"],
+    [
+      'watchdog in a topology',
+      { fencing: { devices: [{ name: 'wd', agent: 'watchdog' }], topology: { node1: [['wd']] } } },
+      'fencing.topology.node1.0.0',
+      'is a watchdog',
+    ],
+    [
+      'device lists a device twice in one level',
+      { fencing: { devices: [{ name: 'd', agent: 'sim' }], topology: { node1: [['d', 'd']] } } },
+      'fencing.topology.node1.0',
+      'lists a device twice',
+    ],
+    [
+      'duplicate device name',
+      {
+        fencing: {
+          devices: [
+            { name: 'd', agent: 'sim' },
+            { name: 'd', agent: 'ipmi' },
+          ],
+        },
+      },
+      'fencing.devices.1.name',
+      "device name 'd' is used twice",
+    ],
+    [
+      'device host unknown',
+      { fencing: { devices: [{ name: 'd', agent: 'sim', hosts: ['node7'] }] } },
+      'fencing.devices.0.hosts.0',
+      "node 'node7' is not defined",
+    ],
+    [
+      'device port for a non-host',
+      { fencing: { devices: [{ name: 'd', agent: 'sim', hosts: ['node1'], port: { node2: 2 } }] } },
+      'fencing.devices.0.port.node2',
+      "node 'node2' is not in the hosts of device 'd'",
+    ],
+    [
+      'watchdog timeout not a duration',
+      { fencing: { devices: [{ name: 'wd', agent: 'watchdog', params: { timeout: 'soon' } }] } },
+      'fencing.devices.0.params.timeout',
+      "got 'soon'",
+    ],
+    [
+      'duplicate resource id',
+      { resources: [{ id: 'r' }, { id: 'r' }] },
+      'resources.1.id',
+      "resource id 'r' is used twice",
+    ],
+    [
+      'constraint on an unknown resource',
+      { constraints: [{ kind: 'location', resource: 'vm9', node: 'node1', score: 1 }] },
+      'constraints.0.resource',
+      "resource 'vm9' is not defined",
+    ],
     [
       'constraint on an unknown node',
-      { resources: [{ id: 'r' }], constraints: [{ kind: 'location', resource: 'r', node: 'node9', score: 1 }] },
+      {
+        resources: [{ id: 'r' }],
+        constraints: [{ kind: 'location', resource: 'r', node: 'node9', score: 1 }],
+      },
       'constraints.0.node',
       "node 'node9' is not defined",
     ],
     [
       'duplicate constraint id',
-      { resources: [{ id: 'r' }], constraints: [{ id: 'x', resource: 'r', node: 'node1', score: 1 }, { id: 'x', resource: 'r', node: 'node2', score: 1 }] },
+      {
+        resources: [{ id: 'r' }],
+        constraints: [
+          { id: 'x', resource: 'r', node: 'node1', score: 1 },
+          { id: 'x', resource: 'r', node: 'node2', score: 1 },
+        ],
+      },
       'constraints.1.id',
       "constraint id 'x' is used twice",
     ],
@@ -286,22 +496,88 @@ describe('cross-field errors (each with its path)', () => {
 describe('shape errors', () => {
   it.each<[string, Record<string, unknown>, string, string]>([
     ['unknown top-level key', { colour: 'red' }, '', 'Unrecognized key: "colour"'],
-    ['unknown option', { options: { stonithEnabeld: false } }, 'options', 'Unrecognized key: "stonithEnabeld"'],
+    [
+      'unknown option',
+      { options: { stonithEnabeld: false } },
+      'options',
+      'Unrecognized key: "stonithEnabeld"',
+    ],
     ['bad duration', { options: { tokenTimeout: '3 seconds' } }, 'options.tokenTimeout', "got '3 seconds'"],
     ['zero token timeout', { options: { tokenTimeout: 0 } }, 'options.tokenTimeout', 'longer than 0ms'],
     ['bad policy', { options: { noQuorumPolicy: 'panic' } }, 'options.noQuorumPolicy', 'Invalid option'],
     ['bad score', { options: { resourceStickiness: 'high' } }, 'options.resourceStickiness', "got 'high'"],
-    ['bad agent', { fencing: { devices: [{ name: 'd', agent: 'fence_ipmilan' }] } }, 'fencing.devices.0.agent', 'expected a fence agent'],
+    [
+      'bad agent',
+      { fencing: { devices: [{ name: 'd', agent: 'fence_ipmilan' }] } },
+      'fencing.devices.0.agent',
+      'expected a fence agent',
+    ],
     ['node id zero', { nodes: [{ name: 'a', id: 0 }] }, 'nodes.0.id', 'positive integer'],
     ['empty node list', { nodes: [] }, 'nodes', 'at least one node'],
-    ['empty fence level', { fencing: { topology: { node1: [[]] } } }, 'fencing.topology.node1.0', 'at least one device'],
-    ['constraint with node and rule', { resources: [{ id: 'r' }], constraints: [{ resource: 'r', node: 'node1', rule: { attribute: 'a', op: 'defined' }, score: 1 }] }, 'constraints.0', "exactly one of 'node' and 'rule'"],
-    ['rule without op', { resources: [{ id: 'r' }], constraints: [{ resource: 'r', rule: { attribute: 'a', value: 'x' }, score: 1 }] }, 'constraints.0.rule.op', "needs 'op'"],
-    ['rule op eq without value', { resources: [{ id: 'r' }], constraints: [{ resource: 'r', rule: { attribute: 'a', op: 'eq' }, score: 1 }] }, 'constraints.0.rule.value', "op 'eq' needs a 'value'"],
-    ['compound rule with attribute', { resources: [{ id: 'r' }], constraints: [{ resource: 'r', rule: { attribute: 'a', expressions: [{ attribute: 'b', op: 'defined' }] }, score: 1 }] }, 'constraints.0.rule.attribute', 'cannot also have'],
-    ['non-location constraint', { resources: [{ id: 'r' }], constraints: [{ kind: 'colocation', resource: 'r', node: 'node1', score: 1 }] }, 'constraints.0.kind', "only 'location'"],
+    [
+      'empty fence level',
+      { fencing: { topology: { node1: [[]] } } },
+      'fencing.topology.node1.0',
+      'at least one device',
+    ],
+    [
+      'constraint with node and rule',
+      {
+        resources: [{ id: 'r' }],
+        constraints: [{ resource: 'r', node: 'node1', rule: { attribute: 'a', op: 'defined' }, score: 1 }],
+      },
+      'constraints.0',
+      "exactly one of 'node' and 'rule'",
+    ],
+    [
+      'rule without op',
+      {
+        resources: [{ id: 'r' }],
+        constraints: [{ resource: 'r', rule: { attribute: 'a', value: 'x' }, score: 1 }],
+      },
+      'constraints.0.rule.op',
+      "needs 'op'",
+    ],
+    [
+      'rule op eq without value',
+      {
+        resources: [{ id: 'r' }],
+        constraints: [{ resource: 'r', rule: { attribute: 'a', op: 'eq' }, score: 1 }],
+      },
+      'constraints.0.rule.value',
+      "op 'eq' needs a 'value'",
+    ],
+    [
+      'compound rule with attribute',
+      {
+        resources: [{ id: 'r' }],
+        constraints: [
+          {
+            resource: 'r',
+            rule: { attribute: 'a', expressions: [{ attribute: 'b', op: 'defined' }] },
+            score: 1,
+          },
+        ],
+      },
+      'constraints.0.rule.attribute',
+      'cannot also have',
+    ],
+    [
+      'non-location constraint',
+      {
+        resources: [{ id: 'r' }],
+        constraints: [{ kind: 'colocation', resource: 'r', node: 'node1', score: 1 }],
+      },
+      'constraints.0.kind',
+      "only 'location'",
+    ],
     ['skipWhenLost over 100%', { fencing: { skipWhenLost: '150%' } }, 'fencing.skipWhenLost', "got '150%'"],
-    ['missing score', { resources: [{ id: 'r' }], constraints: [{ resource: 'r', node: 'node1' }] }, 'constraints.0.score', 'required'],
+    [
+      'missing score',
+      { resources: [{ id: 'r' }], constraints: [{ resource: 'r', node: 'node1' }] },
+      'constraints.0.score',
+      'required',
+    ],
   ])('%s', (_label, change, path, message) => {
     const e = errorOf(doc(change));
     const hit = e.issues.find((i) => i.path.join('.') === path && i.message.includes(message));
@@ -309,7 +585,9 @@ describe('shape errors', () => {
   });
 
   it('reports every bad field at once, each with a "→ at" line', () => {
-    const e = errorOf(doc({ options: { tokenTimeout: 'x', fenceAction: 'nuke' }, nodes: [{ name: 'a', id: -1, extra: 1 }] }));
+    const e = errorOf(
+      doc({ options: { tokenTimeout: 'x', fenceAction: 'nuke' }, nodes: [{ name: 'a', id: -1, extra: 1 }] }),
+    );
     expect(e.issues.length).toBeGreaterThanOrEqual(4);
     expect(e.message.split('\n').filter((l) => l.startsWith('✖'))).toHaveLength(e.issues.length);
     expect(e.message).toContain('→ at options.tokenTimeout');
@@ -325,10 +603,24 @@ describe('shape errors', () => {
 
 describe('clusterConfigJsonSchema', () => {
   it('describes the raw document (input shape, strict objects)', () => {
-    const s = clusterConfigJsonSchema() as { type: string; required: string[]; properties: Record<string, { additionalProperties?: unknown }>; additionalProperties: unknown };
+    const s = clusterConfigJsonSchema() as {
+      type: string;
+      required: string[];
+      properties: Record<string, { additionalProperties?: unknown }>;
+      additionalProperties: unknown;
+    };
     expect(s.type).toBe('object');
     expect(s.required).toEqual(expect.arrayContaining(['name', 'nodes']));
-    expect(Object.keys(s.properties)).toEqual(['name', 'configVersion', 'nodes', 'quorum', 'options', 'fencing', 'resources', 'constraints']);
+    expect(Object.keys(s.properties)).toEqual([
+      'name',
+      'configVersion',
+      'nodes',
+      'quorum',
+      'options',
+      'fencing',
+      'resources',
+      'constraints',
+    ]);
     expect(s.additionalProperties).toBe(false);
     expect(JSON.stringify(s)).toContain('noQuorumPolicy');
   });
@@ -336,8 +628,15 @@ describe('clusterConfigJsonSchema', () => {
 
 describe('mergeClusterDocument (configUpdate semantics)', () => {
   it('merges mappings deeply and replaces lists whole', () => {
-    const base = doc({ options: { tokenTimeout: '3s', fenceDelay: '10s' }, resources: [{ id: 'a' }, { id: 'b' }] });
-    const merged = mergeClusterDocument(base, { configVersion: 2, options: { fenceDelay: '20s' }, resources: [{ id: 'c' }] }) as Record<string, unknown>;
+    const base = doc({
+      options: { tokenTimeout: '3s', fenceDelay: '10s' },
+      resources: [{ id: 'a' }, { id: 'b' }],
+    });
+    const merged = mergeClusterDocument(base, {
+      configVersion: 2,
+      options: { fenceDelay: '20s' },
+      resources: [{ id: 'c' }],
+    }) as Record<string, unknown>;
     expect(merged.options).toEqual({ tokenTimeout: '3s', fenceDelay: '20s' });
     expect(merged.resources).toEqual([{ id: 'c' }]);
     expect(merged.nodes).toEqual(base.nodes);
@@ -346,7 +645,10 @@ describe('mergeClusterDocument (configUpdate semantics)', () => {
   });
 
   it('removes a key set to null (JSON merge patch)', () => {
-    const merged = mergeClusterDocument({ quorum: { qdisk: { votes: 1 }, twoNode: false } }, { quorum: { qdisk: null } });
+    const merged = mergeClusterDocument(
+      { quorum: { qdisk: { votes: 1 }, twoNode: false } },
+      { quorum: { qdisk: null } },
+    );
     expect(merged).toEqual({ quorum: { twoNode: false } });
   });
 

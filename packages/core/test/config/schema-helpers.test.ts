@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { duration, formatDuration, parseDurationMs, parseScore, percent, score } from '../../src/config/index.js';
+import {
+  duration,
+  formatDuration,
+  parseDurationMs,
+  parseScore,
+  percent,
+  score,
+} from '../../src/config/index.js';
 
 describe('duration()', () => {
   it.each([
