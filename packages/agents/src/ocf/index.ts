@@ -1,1 +1,19 @@
-export {};
+/**
+ * OCF resource agents (`/usr/lib/ocf/resource.d/<provider>/<type>`) run as programs, and — because
+ * `src/index.ts` gathers folders and this one is listed there — the in-process function agent.
+ */
+export {
+  OCF_EXIT_CODES,
+  type OcfResourceAgent,
+  type OcfResourceOptions,
+  createOcfResourceAgent,
+  ocfResourceOptionsSchema,
+} from './ocf-agent.js';
+export {
+  type OcfActionInfo,
+  type OcfMetadata,
+  type OcfParameterInfo,
+  parseOcfDuration,
+  parseOcfMetadata,
+} from './ocf-metadata.js';
+export * from '../function/index.js';
