@@ -151,13 +151,17 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       markUnclean(ni, `${info.r.id} is thought to be active there`);
     }
     if (s.stopFailed === true) info.stopFailedOn.push(ni);
-    if (node.unclean) continue; // failures on unclean nodes are handled by fencing
-    if (s.stopFailed === true && s.status !== 'blocked') {
-      if (stonith) markUnclean(ni, `${info.r.id} failed there`);
-      else info.managed = false;
-    } else if (s.status === 'blocked') {
+    // Failures on a node that is already unclean need no recovery of their own: fencing it
+    // stops everything there (Pacemaker treats on-fail as "ignore" then).
+    if (node.unclean) continue;
+    if (s.status === 'blocked') {
       info.managed = false;
     } else if (s.status === 'failed') {
+      if ((s.stopFailed === true || s.fenceOnFail === true) && stonith) {
+        markUnclean(ni, `${info.r.id} failed there`);
+      } else if (s.stopFailed === true) {
+        info.managed = false; // a failed stop without fencing blocks the resource
+      }
       info.failed = true;
     }
   }

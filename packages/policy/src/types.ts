@@ -137,6 +137,11 @@ export interface ResourceState {
    * is fenced when fencing is possible (otherwise the resource is blocked there).
    */
   stopFailed?: boolean;
+  /**
+   * The failed operation's `on-fail` was `fence`: the node is fenced (when fencing is possible) and
+   * the resource recovered elsewhere.
+   */
+  fenceOnFail?: boolean;
 }
 
 /** A fail count of one resource on one node. */

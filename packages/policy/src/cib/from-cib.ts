@@ -796,10 +796,8 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
           s.status = 'blocked';
           break;
         case 'fence':
-          if (!outcome.stopFailed && stonithEnabled) {
-            if (node.state !== 'unclean') setUnclean(`${rid} failed there`, node.state !== 'offline');
-          }
           s.status = 'failed';
+          if (!outcome.stopFailed) s.fenceOnFail = true;
           break;
         case 'stop':
           s.status = 'failed';

@@ -1,0 +1,56 @@
+/**
+ * Measures `schedule` on a synthetic snapshot: `node --conditions=@quorate/source --import tsx
+ * packages/policy/scripts/measure-schedule.ts [nodes] [resources]`. Not a test (no timed asserts).
+ */
+import { type ClusterSnapshot, schedule } from '@quorate/policy';
+
+function build(nNodes: number, nRsc: number): ClusterSnapshot {
+  const nodes = Array.from({ length: nNodes }, (_, i) => ({
+    name: `node${i + 1}`,
+    state: (i % 17 === 5 ? 'offline' : 'online') as 'online' | 'offline',
+    attributes: { rack: String(i % 4) },
+  }));
+  const resources = Array.from({ length: nRsc }, (_, i) => ({
+    id: `rsc${i}`,
+    priority: i % 3,
+    ...(i % 5 === 0 ? { stickiness: 100 } : {}),
+  }));
+  const constraints = [];
+  for (let i = 0; i < nRsc; i += 2) {
+    constraints.push({ kind: 'location' as const, id: `l${i}`, resource: `rsc${i}`, node: `node${(i % nNodes) + 1}`, score: 50 });
+  }
+  for (let i = 1; i < nRsc; i += 10) {
+    constraints.push({
+      kind: 'location' as const,
+      id: `r${i}`,
+      resource: `rsc${i}`,
+      rules: [{ score: 20, expressions: [{ attribute: 'rack', op: 'eq' as const, value: '1' }] }],
+    });
+  }
+  const state = [];
+  for (let i = 0; i < nRsc; i += 3) state.push({ resource: `rsc${i}`, node: `node${(i % nNodes) + 1}`, status: 'active' as const });
+  const failCounts = [];
+  for (let i = 0; i < nRsc; i += 50) failCounts.push({ resource: `rsc${i}`, node: `node${(i % nNodes) + 1}`, count: 1000000 });
+  return {
+    nodes,
+    resources,
+    constraints,
+    options: { stonithEnabled: false, noQuorumPolicy: 'stop', symmetricCluster: true, resourceStickiness: 0, maintenanceMode: false, stopAllResources: false },
+    hasQuorum: true,
+    state,
+    failCounts,
+    nowMs: 0,
+  };
+}
+
+const nNodes = Number(process.argv[2] ?? 64);
+const nRsc = Number(process.argv[3] ?? 10000);
+for (const [n, r] of [[nNodes / 4, nRsc / 4], [nNodes / 2, nRsc / 2], [nNodes, nRsc]] as const) {
+  const snap = build(n, r);
+  schedule(snap); // warm-up
+  const runs = 5;
+  const t0 = performance.now();
+  for (let i = 0; i < runs; i++) schedule(snap);
+  const ms = (performance.now() - t0) / runs;
+  console.log(`schedule ${n} nodes x ${r} resources: ${ms.toFixed(1)} ms`);
+}
