@@ -162,6 +162,15 @@ export interface Transport {
   rings(): RingStatus[];
   /** Optional: the transport tells core who is reachable (etcd leases). Returns unsubscribe. */
   onMembership?(cb: (members: NodeName[]) => void): () => void;
+  /**
+   * Optional: the transport tells core, per peer and ring, when the link starts or stops carrying
+   * traffic (the simulator models reachability this way instead of heartbeats). On subscription
+   * it reports the current state of every link, then every change, synchronously or later; core
+   * starts its `tokenTimeout` timer when the last ring to a peer goes silent (counted from that
+   * report) and marks a ring faulty while another ring to the peer still works. Returns
+   * unsubscribe.
+   */
+  onReachability?(cb: (peer: NodeName, ring: number, up: boolean) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -195,5 +204,24 @@ export interface QuorumDisk {
   readAll(
     ctx: Ctx,
   ): Promise<{ ok: true; slots: Array<SlotState | null> } | { ok: false; reason: string; detail: string }>;
+  close?(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quorum device (corosync-qdevice / qnetd arbiter)
+
+/**
+ * A network arbiter (corosync-qnetd) that gives its vote to one partition. Core calls `vote`
+ * whenever its membership changes (and when `onChange` fires) with the node's current partition;
+ * the arbiter answers whether this node's partition holds its vote now. An unreachable arbiter
+ * answers `{ ok: false }` (no vote). Time limit: `tokenTimeout`; idempotent.
+ */
+export interface QuorumDevice {
+  vote(
+    req: { node: NodeName; members: NodeName[] },
+    ctx: Ctx,
+  ): Promise<{ ok: true; vote: boolean } | { ok: false; reason: string; detail: string }>;
+  /** Optional: the arbiter asks every node to call `vote` again (another partition changed). Returns unsubscribe. */
+  onChange?(cb: () => void): () => void;
   close?(): Promise<void>;
 }

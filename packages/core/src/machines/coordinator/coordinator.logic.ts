@@ -1,0 +1,173 @@
+import type {
+  ClusterSnapshot,
+  Constraint,
+  FailCount,
+  NodeName,
+  ResourceId,
+  ResourceState,
+  SnapshotNode,
+} from '@quorate/policy';
+import type { ClusterConfig } from '../../config/cluster-config.types.js';
+import type { ResourceStatus } from '../resource/resource.types.js';
+
+/** How the coordinator sees one node when it builds a snapshot. */
+export interface CoordinatorNodeView {
+  name: NodeName;
+  state: 'online' | 'offline' | 'unclean';
+  standby: boolean;
+  maintenance: boolean;
+  shutdown: boolean;
+}
+
+/** Input of {@link buildSnapshot}. */
+export interface SnapshotInput {
+  cfg: ClusterConfig;
+  nodes: CoordinatorNodeView[];
+  coordinator: NodeName;
+  /** Per resource, per node: what is known (members' reports; last report of unclean nodes). */
+  view: Record<ResourceId, Record<NodeName, ResourceStatus>>;
+  failCounts: Record<NodeName, Record<ResourceId, { count: number; lastFailureMs: number }>>;
+  hasQuorum: boolean;
+  nowMs: number;
+}
+
+/** Maps a resource instance status to the scheduler's history status. */
+export function historyStatus(s: ResourceStatus): ResourceState['status'] {
+  if (s === 'failed') return 'failed';
+  if (s === 'blocked') return 'blocked';
+  if (s === 'stopped') return 'stopped';
+  return 'active';
+}
+
+/** Builds the scheduler's input from the coordinator's view. Pure. */
+export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
+  const { cfg } = input;
+  const byName = new Map(input.nodes.map((n) => [n.name, n]));
+  const nodes: SnapshotNode[] = cfg.nodes.map((n) => {
+    const v = byName.get(n.name);
+    const node: SnapshotNode = {
+      name: n.name,
+      id: String(n.id),
+      state: v?.state ?? 'offline',
+      standby: v?.standby ?? false,
+      maintenance: v?.maintenance ?? false,
+      shutdown: v?.shutdown ?? false,
+      attributes: { ...n.attributes },
+      isDc: n.name === input.coordinator,
+    };
+    if (v?.state === 'unclean') node.uncleanReason = 'peer is no longer part of the cluster';
+    return node;
+  });
+  const constraints: Constraint[] = cfg.constraints.map((c) =>
+    'node' in c
+      ? { kind: 'location', id: c.id, resource: c.resource, node: c.node, score: c.score }
+      : { kind: 'location', id: c.id, resource: c.resource, rules: [{ ...c.rule, score: c.score }] },
+  );
+  const state: ResourceState[] = [];
+  for (const r of cfg.resources) {
+    const per = input.view[r.id];
+    if (per === undefined) continue;
+    for (const n of cfg.nodes) {
+      const s = per[n.name];
+      if (s === undefined || s === 'stopped') continue;
+      state.push({ resource: r.id, node: n.name, status: historyStatus(s) });
+    }
+  }
+  const failCounts: FailCount[] = [];
+  for (const n of cfg.nodes) {
+    const fc = input.failCounts[n.name];
+    if (fc === undefined) continue;
+    for (const r of cfg.resources) {
+      const f = fc[r.id];
+      if (f !== undefined && f.count > 0) {
+        failCounts.push({ resource: r.id, node: n.name, count: f.count, lastFailureMs: f.lastFailureMs });
+      }
+    }
+  }
+  return {
+    nodes,
+    resources: cfg.resources.map((r) => {
+      const res: ClusterSnapshot['resources'][number] = {
+        id: r.id,
+        agent: r.agent,
+        priority: r.priority,
+        targetRole: r.targetRole,
+        migrationThreshold: r.migrationThreshold,
+        failureTimeoutMs: r.failureTimeoutMs,
+      };
+      if (r.stickiness !== undefined) res.stickiness = r.stickiness;
+      return res;
+    }),
+    constraints,
+    options: {
+      stonithEnabled: cfg.options.stonithEnabled,
+      hasFenceDevice: true,
+      noQuorumPolicy: cfg.options.noQuorumPolicy,
+      symmetricCluster: cfg.options.symmetricCluster,
+      resourceStickiness: cfg.options.resourceStickiness,
+      maintenanceMode: cfg.options.maintenanceMode,
+      stopAllResources: cfg.options.stopAllResources,
+      startupFencing: cfg.options.startupFencing,
+      fenceAction: cfg.options.fenceAction,
+      clusterName: cfg.name,
+    },
+    hasQuorum: input.hasQuorum,
+    state,
+    failCounts,
+    nowMs: input.nowMs,
+  };
+}
+
+/** Commands the coordinator sends for one scheduling run. */
+export interface Plan {
+  stops: Array<{ resource: ResourceId; node: NodeName }>;
+  starts: Array<{ resource: ResourceId; node: NodeName }>;
+  /** Recoveries held until the named unclean node is fenced. */
+  waiting: Array<{ resource: ResourceId; node: NodeName; until: NodeName }>;
+}
+
+/**
+ * Turns placements into commands against what runs now: stop every instance that is not where
+ * the resource belongs (or that failed), start it on its node once it is active nowhere else.
+ * A move is therefore stop, then (on the next run, after the stop is reported) start. Instances on
+ * unclean nodes wait for their fence; instances on maintenance nodes are left alone; blocked
+ * instances wait for fencing; instances still starting or stopping are waited for. Pure.
+ */
+export function planCommands(args: {
+  resources: ReadonlyArray<{ id: ResourceId }>;
+  placements: Record<ResourceId, NodeName | null>;
+  view: Record<ResourceId, Record<NodeName, ResourceStatus>>;
+  nodeState: (n: NodeName) => 'online' | 'offline' | 'unclean';
+  maintenance: (n: NodeName) => boolean;
+  /** Nodes that must not receive new starts (not members, inquorate). */
+  canStartOn: (n: NodeName) => boolean;
+}): Plan {
+  const plan: Plan = { stops: [], starts: [], waiting: [] };
+  for (const r of args.resources) {
+    if (!(r.id in args.placements)) continue;
+    const target = args.placements[r.id] ?? null;
+    const per = args.view[r.id] ?? {};
+    const locs = Object.entries(per).filter(([, s]) => s !== 'stopped');
+    if (locs.some(([n]) => args.maintenance(n))) continue;
+    let healthyOnTarget = false;
+    let blockers = 0;
+    for (const [n, s] of locs) {
+      const st = args.nodeState(n);
+      if (n === target && (s === 'started' || s === 'starting')) {
+        healthyOnTarget = true;
+        continue;
+      }
+      blockers++;
+      if (st === 'unclean') {
+        if (target !== null && target !== n) plan.waiting.push({ resource: r.id, node: target, until: n });
+        continue;
+      }
+      if (st !== 'online') continue;
+      if (s === 'started' || s === 'failed') plan.stops.push({ resource: r.id, node: n });
+    }
+    if (target !== null && !healthyOnTarget && blockers === 0 && args.canStartOn(target)) {
+      plan.starts.push({ resource: r.id, node: target });
+    }
+  }
+  return plan;
+}

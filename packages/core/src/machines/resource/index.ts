@@ -1,0 +1,2 @@
+export * from './resource.machine.js';
+export type * from './resource.types.js';

@@ -1,0 +1,1236 @@
+import { EventEmitter } from 'eventemitter3';
+import type { NodeName, ResourceId } from '@quorate/policy';
+import { schedule } from '@quorate/policy';
+import { type Actor, createActor, fromPromise } from 'xstate';
+import type { ClusterConfig } from '../config/cluster-config.types.js';
+import { parseClusterConfig } from '../config/cluster.schema.js';
+import { checkConfigVersion } from '../config/config-update.js';
+import { ConfigError, UsageError } from '../errors.js';
+import { buildSnapshot, type CoordinatorNodeView, planCommands } from '../machines/coordinator/coordinator.logic.js';
+import { fencingMachine } from '../machines/fencing/fencing.machine.js';
+import type { FenceActionInput } from '../machines/fencing/fencing.types.js';
+import { resourceMachine } from '../machines/resource/resource.machine.js';
+import type { ResourceActionInput, ResourceStatus } from '../machines/resource/resource.types.js';
+import type { FenceOutcome, Message, ResourceOutcome, SlotState, TimerHandle } from '../ports.js';
+import { computeQuorum, createQuorumState, expireLastManStanding } from '../quorum/votequorum.js';
+import { electQdiskMaster, qdiskLiveNodes, qdiskVotes } from '../quorum/qdisk.js';
+import type { QuorumResult, QuorumState } from '../quorum/quorum.types.js';
+import { callAdapter } from './call-adapter.js';
+import type {
+  ApplyConfigResult,
+  ClusterNodeEvents,
+  ClusterNodeOptions,
+  ClusterNodeStatus,
+  FenceEvent,
+  NodeView,
+} from './node.types.js';
+
+/** A cluster node: the library's whole state machine for one machine. See {@link createClusterNode}. */
+export interface ClusterNode extends EventEmitter<ClusterNodeEvents> {
+  readonly name: NodeName;
+  /** Joins the transport, probes the resources and starts taking part. Resolves once joined. */
+  start(): Promise<void>;
+  /** A crm_mon-like snapshot of what this node knows now. */
+  status(): ClusterNodeStatus;
+  /** An administrator confirms `node` is off (stonith_admin --confirm); releases its resources. */
+  confirmFenced(node: NodeName): void;
+  /** An administrator asks the cluster to fence `node` (stonith_admin --reboot). */
+  requestFence(node: NodeName): void;
+  /** Applies a raw cluster document; refuses a version not higher than the running one; changes nothing on invalid input. */
+  applyConfig(doc: unknown): ApplyConfigResult;
+  /** Same as {@link applyConfig} for an already normalised configuration. */
+  applyClusterConfig(cfg: ClusterConfig): ApplyConfigResult;
+  /** Puts `node` in standby (its resources move away) or back. */
+  standby(node: NodeName, on: boolean): void;
+  /** Puts `node` in maintenance (nothing is started, stopped or fenced there) or back. */
+  maintenance(node: NodeName, on: boolean): void;
+  /** Sets expected votes at runtime for this node's partition (corosync-quorumtool -e). */
+  setExpectedVotes(votes: number): void;
+  /** Orderly shutdown: resources move away, the node leaves cleanly. Resolves when it has left. */
+  shutdown(): Promise<void>;
+  /** Stops at once, sending nothing (as a crash of the software); aborts every adapter call. */
+  stop(): Promise<void>;
+}
+
+interface Report {
+  node: NodeName;
+  ackSeq: number;
+  resources: Record<ResourceId, ResourceStatus>;
+  failCounts: Record<ResourceId, { count: number; lastFailureMs: number }>;
+  shutdown: boolean;
+  quorateClear: boolean;
+}
+
+interface NodeInfo {
+  state: 'member' | 'unclean' | 'offline' | 'unseen';
+  lostAtMs: number;
+  fencedAtMs: number;
+}
+
+interface Flag {
+  on: boolean;
+  at: number;
+}
+
+interface LocalResource {
+  actor: Actor<typeof resourceMachine> | null;
+  status: ResourceStatus;
+}
+
+interface FenceRun {
+  actor: Actor<typeof fencingMachine>;
+  id: string;
+}
+
+const RESOURCE_TIMEOUT_MS = 120_000;
+
+/**
+ * Creates one cluster node. The node decides; its adapters act. Every adapter call goes through
+ * {@link callAdapter} (deadline from the injected clock, rejections become outcomes). Membership
+ * follows the transport's reachability reports (`onReachability`, or `onMembership`); quorum is the
+ * votequorum arithmetic of `core/quorum`; the lowest-id member of a quorate partition coordinates:
+ * it runs `schedule` from `@quorate/policy` and dispatches fence, stop and start commands; fence
+ * requests are `fencingMachine` actors and resource instances `resourceMachine` actors.
+ * No I/O, no wall clock, no randomness except the injected ones.
+ */
+export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
+  const { clock, logger, transport } = opts;
+  const self = opts.node;
+  let cfg: ClusterConfig = opts.config;
+  if (!cfg.nodes.some((n) => n.name === self)) throw new UsageError(`node '${self}' is not in the configuration`);
+  const emitter = new EventEmitter<ClusterNodeEvents>();
+  const resourceTimeoutMs = opts.resourceTimeoutMs ?? RESOURCE_TIMEOUT_MS;
+
+  let running = false;
+  let stopping = false;
+  const ac = new AbortController();
+  const unsubs: Array<() => void> = [];
+  const timers = new Set<TimerHandle>();
+  const after = (ms: number, fn: () => void): TimerHandle => {
+    const h = clock.setTimeout(() => {
+      timers.delete(h);
+      if (running) fn();
+    }, ms);
+    timers.add(h);
+    return h;
+  };
+  const cancel = (h: TimerHandle | undefined): void => {
+    if (h === undefined) return;
+    clock.clearTimeout(h);
+    timers.delete(h);
+  };
+
+  const idOf = (n: NodeName): number => cfg.nodes.find((x) => x.name === n)?.id ?? Number.MAX_SAFE_INTEGER;
+  const byId = (a: NodeName, b: NodeName): number => idOf(a) - idOf(b);
+  const nameOfId = (id: number): NodeName | undefined => cfg.nodes.find((n) => n.id === id)?.name;
+
+  // ---- membership ------------------------------------------------------------------------------
+  const links: Record<NodeName, boolean[]> = {};
+  const lostTimers: Record<NodeName, TimerHandle> = {};
+  const ringFaulty: Record<string, boolean> = {};
+  let members: NodeName[] = [self];
+  const info: Record<NodeName, NodeInfo> = {};
+  for (const n of cfg.nodes) info[n.name] = { state: n.name === self ? 'member' : 'unseen', lostAtMs: 0, fencedAtMs: -1 };
+  const everSeen: Record<NodeName, boolean> = { [self]: true };
+  const fenceLog: Record<NodeName, number> = {};
+  const standbyFlags: Record<NodeName, Flag> = {};
+  const maintFlags: Record<NodeName, Flag> = {};
+  let expectedOverride: { votes: number; at: number } | null = null;
+  const peerShutdown: Record<NodeName, boolean> = {};
+
+  // ---- quorum ----------------------------------------------------------------------------------
+  let qstate: QuorumState = createQuorumState(cfg);
+  let qresult: QuorumResult = { votes: 0, expected: 0, quorum: 0, quorate: false, reason: 'not computed', lmsStart: false, lmsPending: false };
+  let quorate = false;
+  let everQuorate = false;
+  let lmsTimer: TimerHandle | undefined;
+  let watchdogTimer: TimerHandle | undefined;
+  const qdisk = { lastWriteOkMs: null as number | null, masterId: null as number | null, liveIds: [] as number[], slots: [] as Array<SlotState | null>, incarnation: 0, seq: 0 };
+  let qdeviceHasVote = false;
+  let qdevicePoll = 0;
+  const peerQuorateClear: Record<NodeName, boolean> = {};
+
+  // ---- local resources --------------------------------------------------------------------------
+  const local: Record<ResourceId, LocalResource> = {};
+  const failCounts: Record<ResourceId, { count: number; lastFailureMs: number }> = {};
+  let ackSeq = 0;
+  let shuttingDown = false;
+  let shutdownResolve: (() => void) | null = null;
+
+  // ---- coordinator ---------------------------------------------------------------------------
+  const reports: Record<NodeName, Report> = {};
+  const lastKnown: Record<NodeName, Record<ResourceId, ResourceStatus>> = {};
+  const sentSeq: Record<NodeName, number> = {};
+  let cmdSeq = 0;
+  const overlay: Record<NodeName, Record<ResourceId, ResourceStatus>> = {};
+  const fenceDispatched: Record<NodeName, NodeName> = {};
+  const adminFence: Record<NodeName, string> = {};
+  const watchdogWait: Record<NodeName, TimerHandle> = {};
+  let scheduleQueued = false;
+  let failureExpiryTimer: TimerHandle | undefined;
+  let lastPlanKey = '';
+
+  // ---- fencing executor ------------------------------------------------------------------------
+  const fences: Record<NodeName, FenceRun> = {};
+  let fenceCounter = 0;
+
+  const isMember = (n: NodeName): boolean => members.includes(n);
+  const coordinatorName = (): NodeName => members[0] ?? self;
+  const isCoordinator = (): boolean => coordinatorName() === self;
+  const policy = (): ClusterConfig['options']['noQuorumPolicy'] => cfg.options.noQuorumPolicy;
+  const acting = (): boolean => quorate || policy() === 'ignore';
+  const inMaintenance = (n: NodeName): boolean => maintFlags[n]?.on === true;
+  const inStandby = (n: NodeName): boolean => standbyFlags[n]?.on === true;
+
+  const send = (to: NodeName, msg: Message): void => {
+    if (!running) return;
+    if (to === self) {
+      after(0, () => onMessage(self, msg));
+      return;
+    }
+    transport.send(to, msg);
+  };
+  const broadcastAll = (msg: Message): void => {
+    if (!running) return;
+    for (const m of members) send(m, msg);
+  };
+
+  // ===========================================================================================
+  // Membership
+
+  function onLink(peer: NodeName, ring: number, up: boolean): void {
+    if (!running || peer === self || !(peer in info)) return;
+    const arr = (links[peer] ??= []);
+    const wasAny = arr.some(Boolean);
+    arr[ring] = up;
+    const anyUp = arr.some(Boolean);
+    // ring faulty marking (rrp passive): silent ring while another works
+    const rings = Math.max(arr.length, 1);
+    for (let r = 0; r < rings; r++) {
+      const key = `${peer}:${r}`;
+      const faulty = anyUp && arr[r] !== true;
+      if (faulty !== (ringFaulty[key] === true)) {
+        ringFaulty[key] = faulty;
+        if (rings > 1) emitter.emit('ring', { peer, ring: r, status: faulty ? 'faulty' : 'ok' });
+      }
+    }
+    if (anyUp) {
+      if (lostTimers[peer] !== undefined) {
+        cancel(lostTimers[peer]);
+        delete lostTimers[peer];
+      }
+      if (!isMember(peer)) changeMembership([peer], [], []);
+      return;
+    }
+    if (wasAny && isMember(peer) && lostTimers[peer] === undefined) {
+      lostTimers[peer] = after(cfg.options.tokenTimeoutMs, () => {
+        delete lostTimers[peer];
+        if (!(links[peer] ?? []).some(Boolean) && isMember(peer)) changeMembership([], [peer], []);
+      });
+    }
+  }
+
+  function onTransportMembership(list: NodeName[]): void {
+    for (const n of cfg.nodes) {
+      if (n.name === self) continue;
+      const up = list.includes(n.name);
+      const arr = links[n.name] ?? [];
+      if (up !== arr.some(Boolean)) onLink(n.name, 0, up);
+    }
+  }
+
+  function changeMembership(joined: NodeName[], lost: NodeName[], left: NodeName[]): void {
+    const now = clock.now();
+    for (const n of joined) {
+      info[n] = { state: 'member', lostAtMs: 0, fencedAtMs: info[n]?.fencedAtMs ?? -1 };
+      everSeen[n] = true;
+      delete reports[n];
+      delete overlay[n];
+      delete lastKnown[n];
+      delete peerShutdown[n];
+    }
+    for (const n of lost) {
+      const i = info[n] as NodeInfo;
+      const fenced = i.fencedAtMs >= 0 && (fenceLog[n] ?? -1) >= 0 && i.state === 'offline';
+      info[n] = {
+        state: fenced || !cfg.options.stonithEnabled || peerShutdown[n] === true ? 'offline' : 'unclean',
+        lostAtMs: now,
+        fencedAtMs: i.fencedAtMs,
+      };
+      const rep = reports[n];
+      if (rep !== undefined) lastKnown[n] = { ...rep.resources, ...(overlay[n] ?? {}) };
+      delete reports[n];
+      delete overlay[n];
+      delete peerQuorateClear[n];
+    }
+    for (const n of left) {
+      info[n] = { state: 'offline', lostAtMs: now, fencedAtMs: info[n]?.fencedAtMs ?? -1 };
+      delete reports[n];
+      delete overlay[n];
+      delete lastKnown[n];
+      delete peerQuorateClear[n];
+    }
+    const set = new Set(members);
+    for (const n of joined) set.add(n);
+    for (const n of [...lost, ...left]) set.delete(n);
+    members = [...set].sort(byId);
+    emitter.emit('membership', { members: [...members], joined, lost, left });
+    recomputeQuorum();
+    sendSync();
+    sendReport();
+    pollQdevice();
+    requestSchedule();
+  }
+
+  // ===========================================================================================
+  // Quorum
+
+  function deviceVotes(): number {
+    const q = cfg.quorum;
+    if (q.qdisk !== undefined) {
+      const memberIds = members.map(idOf);
+      return qdiskVotes(q.qdisk, { members: memberIds, masterId: qdisk.masterId, liveIds: qdisk.liveIds, selfId: idOf(self) });
+    }
+    if (q.qdevice !== undefined) return qdeviceHasVote ? q.qdevice.votes : 0;
+    return 0;
+  }
+
+  function recomputeQuorum(lmsExpire = false): void {
+    const view = {
+      members: members.map(idOf),
+      deviceVotes: deviceVotes(),
+      ...(expectedOverride !== null ? { expectedOverride: expectedOverride.votes } : {}),
+      ...(members.some((m) => m !== self && peerQuorateClear[m] === true) ? { peerQuorate: true } : {}),
+    };
+    const r = lmsExpire ? expireLastManStanding(cfg, qstate, view) : computeQuorum(cfg, qstate, view);
+    qstate = r.state;
+    const prev = qresult;
+    qresult = r.result;
+    if (r.result.lmsStart) {
+      cancel(lmsTimer);
+      lmsTimer = after(cfg.quorum.lastManStandingWindowMs, () => {
+        lmsTimer = undefined;
+        recomputeQuorum(true);
+      });
+    }
+    const wasQuorate = quorate;
+    quorate = r.result.quorate;
+    if (prev.votes !== qresult.votes || prev.expected !== qresult.expected || prev.quorum !== qresult.quorum || wasQuorate !== quorate) {
+      emitter.emit('quorum', { quorate, votes: qresult.votes, expected: qresult.expected, quorum: qresult.quorum, reason: qresult.reason });
+    }
+    if (wasQuorate !== quorate) {
+      if (quorate) everQuorate = true;
+      onQuorumChange(wasQuorate);
+      sendReport();
+    }
+  }
+
+  function onQuorumChange(wasQuorate: boolean): void {
+    if (quorate) {
+      cancel(watchdogTimer);
+      watchdogTimer = undefined;
+      requestSchedule();
+      return;
+    }
+    // Lost quorum (or still without it).
+    if (policy() !== 'ignore') {
+      for (const t of Object.keys(fences)) {
+        if (adminFence[t] === undefined) cancelFence(t, 'partition lost quorum');
+      }
+    }
+    if (wasQuorate && policy() === 'suicide') {
+      selfFence('suicide: partition lost quorum');
+      return;
+    }
+    const wd = watchdogFor(self);
+    if (wasQuorate && wd !== null && policy() !== 'ignore') {
+      cancel(watchdogTimer);
+      watchdogTimer = after(wd, () => {
+        watchdogTimer = undefined;
+        if (!quorate) selfFence('watchdog: no quorum');
+      });
+    }
+    enforceNoQuorum();
+  }
+
+  function selfFence(reason: string): void {
+    emitter.emit('selfFence', { reason });
+    logger.warn('self-fence', { node: self, reason });
+    opts.onSelfFence?.(reason);
+  }
+
+  function enforceNoQuorum(): void {
+    if (quorate || !running) return;
+    const p = policy();
+    if (p === 'stop' || p === 'demote' || p === 'suicide') {
+      if (inMaintenance(self)) return;
+      for (const [rid, lr] of Object.entries(local)) {
+        if (lr.status === 'started' || lr.status === 'failed') lr.actor?.send({ type: 'resource.stop' });
+      }
+    }
+  }
+
+  /** The watchdog timeout covering `n`, or null when `n` is fenced by devices. */
+  function watchdogFor(n: NodeName): number | null {
+    const wd = cfg.fencing.devices.find((d) => d.agent === 'watchdog' && (d.hosts.length === 0 || d.hosts.includes(n)));
+    if (wd === undefined) return null;
+    const levels = cfg.fencing.topology[n] ?? [];
+    const nonWd = levels.flat().filter((name) => cfg.fencing.devices.find((d) => d.name === name)?.agent !== 'watchdog');
+    if (nonWd.length > 0) return null;
+    return wd.watchdogTimeoutMs ?? 5000;
+  }
+
+  // ---- quorum disk ----------------------------------------------------------------------------
+  async function qdiskTick(): Promise<void> {
+    const q = cfg.quorum.qdisk;
+    const disk = opts.quorumDisk;
+    if (q === undefined || disk === undefined || !running) return;
+    const now = clock.now();
+    const myId = idOf(self);
+    const slot: SlotState = {
+      nodeId: myId,
+      timestampMs: now,
+      incarnation: qdisk.incarnation,
+      state: qdisk.masterId === myId ? 'master' : 'running',
+      score: 1,
+      masterId: qdisk.masterId ?? 0,
+      seq: ++qdisk.seq,
+    };
+    const w = await callAdapter(clock, q.intervalMs, ac.signal, (ctx) => disk.write(myId, slot, ctx), {
+      timeout: () => ({ ok: false as const, reason: 'timeout', detail: 'write timed out' }),
+      aborted: () => ({ ok: false as const, reason: 'aborted', detail: 'aborted' }),
+      error: (m) => ({ ok: false as const, reason: 'agent-error', detail: m }),
+    });
+    if (!running) return;
+    if (w.ok) qdisk.lastWriteOkMs = now;
+    const r = await callAdapter(clock, q.intervalMs, ac.signal, (ctx) => disk.readAll(ctx), {
+      timeout: () => ({ ok: false as const, reason: 'timeout', detail: 'read timed out' }),
+      aborted: () => ({ ok: false as const, reason: 'aborted', detail: 'aborted' }),
+      error: (m) => ({ ok: false as const, reason: 'agent-error', detail: m }),
+    });
+    if (!running) return;
+    const t = clock.now();
+    const selfAlive = qdisk.lastWriteOkMs !== null && t - qdisk.lastWriteOkMs < q.tko * q.intervalMs;
+    if (r.ok) {
+      qdisk.slots = r.slots;
+      const live = qdiskLiveNodes(r.slots, t, q);
+      // The master as the disk says (a live slot in state master), else our previous belief.
+      const claimed = r.slots.find((s) => s !== null && s.state === 'master' && live.includes(s.nodeId));
+      const prevMaster = claimed?.nodeId ?? qdisk.masterId;
+      qdisk.liveIds = live;
+      qdisk.masterId = electQdiskMaster(prevMaster, live);
+    } else if (!selfAlive) {
+      qdisk.liveIds = [];
+      qdisk.masterId = null;
+    }
+    if (!selfAlive) qdisk.liveIds = qdisk.liveIds.filter((id) => id !== myId);
+    const before = qresult.votes;
+    recomputeQuorum();
+    if (before !== qresult.votes) requestSchedule();
+  }
+
+  function startQdisk(): void {
+    const q = cfg.quorum.qdisk;
+    if (q === undefined || opts.quorumDisk === undefined) return;
+    const loop = (): void => {
+      void qdiskTick();
+      after(q.intervalMs, loop);
+    };
+    loop();
+  }
+
+  // ---- qdevice ----------------------------------------------------------------------------------
+  function pollQdevice(): void {
+    const dev = opts.quorumDevice;
+    if (cfg.quorum.qdevice === undefined || dev === undefined || !running) return;
+    const n = ++qdevicePoll;
+    void callAdapter(clock, cfg.options.tokenTimeoutMs, ac.signal, (ctx) => dev.vote({ node: self, members: [...members] }, ctx), {
+      timeout: () => ({ ok: false as const, reason: 'timeout', detail: 'no answer' }),
+      aborted: () => ({ ok: false as const, reason: 'aborted', detail: 'aborted' }),
+      error: (m) => ({ ok: false as const, reason: 'agent-error', detail: m }),
+    }).then((r) => {
+      if (!running || n !== qdevicePoll) return;
+      const vote = r.ok && r.vote;
+      if (vote !== qdeviceHasVote) {
+        qdeviceHasVote = vote;
+        recomputeQuorum();
+        requestSchedule();
+      }
+    });
+  }
+
+  // ===========================================================================================
+  // Messages
+
+  function onMessage(from: NodeName, msg: Message): void {
+    if (!running) return;
+    switch (msg.type) {
+      case 'report':
+        onReport(msg as unknown as Report & Message);
+        break;
+      case 'sync':
+        onSync(msg);
+        break;
+      case 'cmd.resource':
+        onResourceCommand(msg);
+        break;
+      case 'cmd.fence':
+        onFenceCommand(msg);
+        break;
+      case 'cmd.fenceCancel':
+        cancelFence(String(msg.target), String(msg.reason ?? 'cancelled'));
+        break;
+      case 'fence.request':
+        if (isCoordinator()) {
+          adminFence[String(msg.target)] = String(msg.reason ?? 'requested by an administrator');
+          requestSchedule();
+        }
+        break;
+      case 'fence.result':
+        onFenceResult(String(msg.target), Number(msg.atMs), from);
+        break;
+      case 'node.leave':
+        if (isMember(from) && from !== self) {
+          cancel(lostTimers[from]);
+          delete lostTimers[from];
+          changeMembership([], [], [from]);
+        }
+        break;
+      case 'expected.set':
+        if (typeof msg.votes === 'number' && typeof msg.at === 'number') {
+          if (expectedOverride === null || msg.at > expectedOverride.at) {
+            expectedOverride = { votes: msg.votes, at: msg.at };
+            recomputeQuorum();
+            requestSchedule();
+          }
+        }
+        break;
+      default:
+        logger.debug('unknown message', { from, type: msg.type });
+    }
+  }
+
+  function makeReport(): Report {
+    const resources: Record<ResourceId, ResourceStatus> = {};
+    for (const [rid, lr] of Object.entries(local)) if (lr.status !== 'stopped') resources[rid] = lr.status;
+    return {
+      node: self,
+      ackSeq,
+      resources,
+      failCounts: JSON.parse(JSON.stringify(failCounts)) as Report['failCounts'],
+      shutdown: shuttingDown,
+      quorateClear: quorate && !qstate.waitForAllArmed,
+    };
+  }
+
+  function sendReport(): void {
+    if (!running || !joinedOnce) return;
+    const rep = makeReport();
+    broadcastAll({ type: 'report', ...rep });
+  }
+
+  function onReport(rep: Report): void {
+    peerQuorateClear[rep.node] = rep.quorateClear;
+    if (rep.shutdown) peerShutdown[rep.node] = true;
+    if (!isMember(rep.node)) return;
+    if (rep.node !== self && qstate.waitForAllArmed && rep.quorateClear) recomputeQuorum();
+    if (rep.ackSeq < (sentSeq[rep.node] ?? 0)) return;
+    reports[rep.node] = rep;
+    delete overlay[rep.node];
+    if (isCoordinator()) requestSchedule();
+  }
+
+  function sendSync(): void {
+    broadcastAll({
+      type: 'sync',
+      config: cfg as unknown as Record<string, unknown>,
+      everSeen: { ...everSeen },
+      fenceLog: { ...fenceLog },
+      standby: { ...standbyFlags },
+      maintenance: { ...maintFlags },
+      expected: expectedOverride,
+    });
+  }
+
+  function onSync(msg: Message): void {
+    let changed = false;
+    const c = msg.config as unknown as ClusterConfig;
+    if (c !== undefined && c.configVersion > cfg.configVersion) {
+      adopt(c, 'synchronised from a peer');
+      changed = true;
+    }
+    for (const n of Object.keys((msg.everSeen ?? {}) as Record<string, boolean>)) everSeen[n] = true;
+    for (const [n, t] of Object.entries((msg.fenceLog ?? {}) as Record<string, number>)) {
+      if ((fenceLog[n] ?? -1) < t) {
+        noteFenced(n, t);
+        changed = true;
+      }
+    }
+    const merge = (mine: Record<NodeName, Flag>, theirs: Record<NodeName, Flag>): void => {
+      for (const [n, f] of Object.entries(theirs)) {
+        if (mine[n] === undefined || f.at > (mine[n] as Flag).at) {
+          mine[n] = f;
+          changed = true;
+        }
+      }
+    };
+    merge(standbyFlags, (msg.standby ?? {}) as Record<NodeName, Flag>);
+    merge(maintFlags, (msg.maintenance ?? {}) as Record<NodeName, Flag>);
+    const e = msg.expected as { votes: number; at: number } | null;
+    if (e && (expectedOverride === null || e.at > expectedOverride.at)) {
+      expectedOverride = e;
+      recomputeQuorum();
+    }
+    if (changed) requestSchedule();
+  }
+
+  // ===========================================================================================
+  // Local resources
+
+  function agentFor(rid: ResourceId) {
+    const r = cfg.resources.find((x) => x.id === rid);
+    return opts.resourceAgents[rid] ?? (r ? opts.resourceAgents[r.agent] : undefined);
+  }
+
+  function runResource(input: ResourceActionInput, signal: AbortSignal, probe = false): Promise<ResourceOutcome> {
+    const agent = agentFor(input.resource);
+    const r = cfg.resources.find((x) => x.id === input.resource);
+    if (agent === undefined) {
+      return Promise.resolve({ ok: false, reason: 'not-installed', detail: `no agent for resource '${input.resource}'` });
+    }
+    return callAdapter<ResourceOutcome>(
+      clock,
+      input.timeoutMs,
+      signal,
+      (ctx) =>
+        agent.run(
+          {
+            action: input.action,
+            resource: input.resource,
+            params: { ...(r?.params ?? {}) },
+            meta: { timeout: String(input.timeoutMs), ...(probe ? { probe: 'true' } : {}) },
+          },
+          ctx,
+        ),
+      {
+        timeout: (ms) => ({ ok: false, reason: 'timeout', detail: `no answer within ${ms} ms` }),
+        aborted: () => ({ ok: false, reason: 'aborted', detail: 'aborted' }),
+        error: (m) => ({ ok: false, reason: 'agent-error', detail: m }),
+      },
+    );
+  }
+
+  const providedResourceMachine = resourceMachine.provide({
+    actors: {
+      runResourceAction: fromPromise<ResourceOutcome, ResourceActionInput>(({ input, signal }) => runResource(input, signal)),
+    },
+  });
+
+  function ensureActor(rid: ResourceId, initial: 'stopped' | 'started'): LocalResource {
+    const existing = local[rid];
+    if (existing?.actor) return existing;
+    const rc = cfg.resources.find((x) => x.id === rid);
+    const actor = createActor(providedResourceMachine, {
+      clock,
+      input: { resource: rid, node: self, initial, monitorIntervalMs: rc?.monitorIntervalMs ?? 10_000, timeoutMs: resourceTimeoutMs },
+    });
+    const lr: LocalResource = { actor, status: initial };
+    local[rid] = lr;
+    actor.on('resource.changed', (e) => {
+      if (!running) return;
+      if (!e.ok && e.action !== 'stop') {
+        const fc = (failCounts[rid] ??= { count: 0, lastFailureMs: 0 });
+        fc.count += 1;
+        fc.lastFailureMs = clock.now();
+      }
+      const status = statusOf(actor);
+      lr.status = status;
+      emitter.emit('resource', { resource: rid, action: e.action, ok: e.ok, status, detail: e.detail });
+    });
+    actor.subscribe((snap) => {
+      if (!running) return;
+      const status = statusFromValue(snap.value);
+      if (status !== lr.status || status === 'starting' || status === 'stopping') {
+        const changed = status !== lr.status;
+        lr.status = status;
+        if (changed) {
+          onLocalChange();
+        }
+      }
+    });
+    actor.start();
+    return lr;
+  }
+
+  function statusOf(actor: Actor<typeof resourceMachine>): ResourceStatus {
+    return statusFromValue(actor.getSnapshot().value);
+  }
+
+  function onLocalChange(): void {
+    sendReport();
+    if (!quorate) enforceNoQuorum();
+    if (shuttingDown) maybeFinishShutdown();
+  }
+
+  function onResourceCommand(msg: Message): void {
+    const seq = Number(msg.seq);
+    if (seq > ackSeq) ackSeq = seq;
+    const rid = String(msg.resource);
+    const op = String(msg.op);
+    if (!cfg.resources.some((r) => r.id === rid)) {
+      sendReport();
+      return;
+    }
+    if (op === 'start') {
+      const refuse = (!quorate && policy() !== 'ignore') || inMaintenance(self) || shuttingDown;
+      if (!refuse) {
+        const lr = ensureActor(rid, 'stopped');
+        lr.actor?.send({ type: 'resource.start' });
+      }
+    } else if (op === 'stop') {
+      const lr = local[rid];
+      if (lr?.actor && !inMaintenance(self)) lr.actor.send({ type: 'resource.stop' });
+    }
+    sendReport();
+  }
+
+  async function probeAll(): Promise<void> {
+    const results = await Promise.all(
+      cfg.resources.map(async (r) => {
+        const out = await runResource({ resource: r.id, action: 'monitor', timeoutMs: resourceTimeoutMs }, ac.signal, true);
+        return { id: r.id, running: out.ok && out.running };
+      }),
+    );
+    if (!running) return;
+    for (const p of results) {
+      if (p.running) ensureActor(p.id, 'started');
+      emitter.emit('resource', { resource: p.id, action: 'probe', ok: true, status: p.running ? 'started' : 'stopped', detail: p.running ? 'running' : 'not running' });
+    }
+  }
+
+  // ===========================================================================================
+  // Coordinator
+
+  function requestSchedule(): void {
+    if (scheduleQueued || !running) return;
+    scheduleQueued = true;
+    after(0, () => {
+      scheduleQueued = false;
+      runSchedule();
+    });
+  }
+
+  function nodeStateForPolicy(n: NodeName): 'online' | 'offline' | 'unclean' {
+    const i = info[n];
+    if (i === undefined) return 'offline';
+    if (i.state === 'member') return i.fencedAtMs >= 0 && (fenceLog[n] ?? -1) > (i.lostAtMs || -1) && !isMember(n) ? 'offline' : isMember(n) ? 'online' : 'offline';
+    if (i.state === 'unclean') return 'unclean';
+    if (i.state === 'unseen') return cfg.options.startupFencing && cfg.options.stonithEnabled ? 'unclean' : 'offline';
+    return 'offline';
+  }
+
+  function currentView(): Record<ResourceId, Record<NodeName, ResourceStatus>> {
+    const view: Record<ResourceId, Record<NodeName, ResourceStatus>> = {};
+    const put = (n: NodeName, rid: ResourceId, s: ResourceStatus): void => {
+      (view[rid] ??= {})[n] = s;
+    };
+    for (const m of members) {
+      const rep = reports[m];
+      if (rep) for (const [rid, s] of Object.entries(rep.resources)) put(m, rid, s);
+      for (const [rid, s] of Object.entries(overlay[m] ?? {})) put(m, rid, s);
+    }
+    for (const [n, res] of Object.entries(lastKnown)) {
+      if (nodeStateForPolicy(n) !== 'unclean') continue;
+      for (const [rid, s] of Object.entries(res)) if (s !== 'stopped') put(n, rid, s);
+    }
+    return view;
+  }
+
+  function runSchedule(): void {
+    if (!running || !isCoordinator() || !joinedOnce) return;
+    // Admin fences run whatever the quorum.
+    const wantedAdmin = Object.keys(adminFence);
+    if (!acting()) {
+      for (const t of wantedAdmin) dispatchFence(t, adminFence[t] as string, 0);
+      return;
+    }
+    if (members.some((m) => reports[m] === undefined)) return; // wait for every member's report
+    const view = currentView();
+    const nodes: CoordinatorNodeView[] = cfg.nodes.map((n) => ({
+      name: n.name,
+      state: nodeStateForPolicy(n.name),
+      standby: inStandby(n.name),
+      maintenance: inMaintenance(n.name),
+      shutdown: reports[n.name]?.shutdown === true,
+    }));
+    const fc: Record<NodeName, Record<ResourceId, { count: number; lastFailureMs: number }>> = {};
+    for (const m of members) if (reports[m]) fc[m] = reports[m].failCounts;
+    const snapshot = buildSnapshot({ cfg, nodes, coordinator: self, view, failCounts: fc, hasQuorum: quorate, nowMs: clock.now() });
+    const transition = schedule(snapshot);
+
+    // Fencing.
+    decideFencing(view);
+
+    const plan = planCommands({
+      resources: cfg.resources,
+      placements: transition.placements,
+      view,
+      nodeState: nodeStateForPolicy,
+      maintenance: inMaintenance,
+      canStartOn: (n) => isMember(n) && !inMaintenance(n) && reports[n]?.shutdown !== true,
+    });
+    const lines: string[] = [];
+    for (const s of plan.stops) {
+      lines.push(`stop '${s.resource}' on '${s.node}'`);
+      command(s.node, 'stop', s.resource, 'stopping');
+    }
+    for (const s of plan.starts) {
+      lines.push(`start '${s.resource}' on '${s.node}'`);
+      command(s.node, 'start', s.resource, 'starting');
+    }
+    const key = plan.waiting.map((w) => `${w.resource}>${w.node}|${w.until}`).join(',');
+    if (key !== lastPlanKey && plan.waiting.length > 0) {
+      for (const w of plan.waiting) lines.push(`recover '${w.resource}' on '${w.node}' after fencing '${w.until}'`);
+    }
+    lastPlanKey = key;
+    if (lines.length > 0) emitter.emit('transition', { actions: lines, placements: transition.placements });
+    scheduleFailureExpiry();
+  }
+
+  function scheduleFailureExpiry(): void {
+    cancel(failureExpiryTimer);
+    failureExpiryTimer = undefined;
+    let next = Number.POSITIVE_INFINITY;
+    const now = clock.now();
+    for (const r of cfg.resources) {
+      if (r.failureTimeoutMs <= 0) continue;
+      for (const m of members) {
+        const f = reports[m]?.failCounts[r.id];
+        if (f && f.count > 0) {
+          const due = f.lastFailureMs + r.failureTimeoutMs;
+          if (due > now && due < next) next = due;
+        }
+      }
+    }
+    if (Number.isFinite(next)) {
+      failureExpiryTimer = after(next - now, () => {
+        failureExpiryTimer = undefined;
+        requestSchedule();
+      });
+    }
+  }
+
+  function command(node: NodeName, op: 'start' | 'stop', rid: ResourceId, optimistic: ResourceStatus): void {
+    const seq = ++cmdSeq;
+    sentSeq[node] = seq;
+    (overlay[node] ??= {})[rid] = optimistic;
+    send(node, { type: 'cmd.resource', seq, op, resource: rid });
+  }
+
+  function lostShare(): number {
+    const lost = cfg.nodes.filter((n) => info[n.name]?.state === 'unclean').length;
+    return lost / Math.max(1, cfg.nodes.length);
+  }
+
+  function nodePriority(n: NodeName, view: Record<ResourceId, Record<NodeName, ResourceStatus>>): number {
+    let p = 0;
+    for (const r of cfg.resources) {
+      const s = view[r.id]?.[n];
+      if (s !== undefined && s !== 'stopped') p += r.priority;
+    }
+    return p;
+  }
+
+  function decideFencing(view: Record<ResourceId, Record<NodeName, ResourceStatus>>): void {
+    const wanted: Record<NodeName, { reason: string; delayMs: number }> = {};
+    const now = clock.now();
+    const skip = cfg.fencing.skipWhenLost !== undefined && lostShare() >= cfg.fencing.skipWhenLost;
+    if (cfg.options.stonithEnabled) {
+      const prios = cfg.nodes.map((n) => nodePriority(n.name, view));
+      const allEqual = prios.every((p) => p === prios[0]);
+      const top = Math.max(...prios);
+      for (const n of cfg.nodes) {
+        const name = n.name;
+        if (name === self || inMaintenance(name)) continue;
+        const st = nodeStateForPolicy(name);
+        if (st === 'unclean' && !isMember(name)) {
+          if (skip) continue;
+          const i = info[name] as NodeInfo;
+          const lostAt = i.state === 'unseen' ? now : i.lostAtMs;
+          let delay = Math.max(0, lostAt + cfg.options.fenceDelayMs - now);
+          const pfd = cfg.options.priorityFencingDelayMs;
+          if (pfd > 0 && members.length * 2 <= cfg.nodes.length && !allEqual && nodePriority(name, view) === top) delay += pfd;
+          wanted[name] = { reason: i.state === 'unseen' ? 'node was never seen since start' : 'peer is no longer part of the cluster', delayMs: delay };
+        } else if (isMember(name)) {
+          const blocked = Object.values(view).some((per) => per[name] === 'blocked');
+          if (blocked) wanted[name] = { reason: 'a stop failed there', delayMs: 0 };
+        }
+      }
+      // A blocked resource on the coordinator itself is fenced by another member.
+      if (Object.values(view).some((per) => per[self] === 'blocked')) wanted[self] = { reason: 'a stop failed there', delayMs: 0 };
+    }
+    for (const [t, reason] of Object.entries(adminFence)) wanted[t] ??= { reason, delayMs: 0 };
+    for (const [t, w] of Object.entries(wanted)) {
+      if (fenceDispatched[t] !== undefined && isMember(fenceDispatched[t] as NodeName)) continue;
+      const wd = watchdogFor(t);
+      if (wd !== null && adminFence[t] === undefined && !isMember(t)) {
+        if (watchdogWait[t] === undefined) {
+          const lostAt = info[t]?.lostAtMs ?? now;
+          fenceDispatched[t] = self;
+          emitter.emit('fence', { kind: 'requested', target: t, executor: self, reason: `${w.reason} (watchdog)`, delayMs: Math.max(0, lostAt + 2 * wd - now) });
+          watchdogWait[t] = after(Math.max(0, lostAt + 2 * wd - now), () => {
+            delete watchdogWait[t];
+            delete fenceDispatched[t];
+            if (nodeStateForPolicy(t) === 'unclean') {
+              emitter.emit('fence', { kind: 'watchdog', target: t });
+              announceFenced(t);
+            }
+          });
+        }
+        continue;
+      }
+      dispatchFence(t, w.reason, w.delayMs);
+    }
+    for (const [t, ex] of Object.entries(fenceDispatched)) {
+      if (wanted[t] === undefined) {
+        if (watchdogWait[t] !== undefined) {
+          cancel(watchdogWait[t]);
+          delete watchdogWait[t];
+        } else {
+          send(ex, { type: 'cmd.fenceCancel', target: t, reason: 'no longer needed' });
+        }
+        delete fenceDispatched[t];
+      }
+    }
+  }
+
+  function dispatchFence(target: NodeName, reason: string, delayMs: number): void {
+    if (fenceDispatched[target] !== undefined && isMember(fenceDispatched[target] as NodeName)) return;
+    const executor = members.find((m) => m !== target);
+    if (executor === undefined) return;
+    fenceDispatched[target] = executor;
+    send(executor, { type: 'cmd.fence', target, reason, delayMs });
+  }
+
+  // ===========================================================================================
+  // Fencing executor
+
+  function runFenceDevice(input: FenceActionInput, signal: AbortSignal): Promise<FenceOutcome> {
+    const agent = opts.fenceAgents[input.device];
+    const dev = cfg.fencing.devices.find((d) => d.name === input.device);
+    if (agent === undefined || dev === undefined) {
+      return Promise.resolve({ ok: false, reason: 'unreachable', detail: `no agent for device '${input.device}'` });
+    }
+    const port = dev.port[input.target];
+    return callAdapter<FenceOutcome>(
+      clock,
+      input.timeoutMs,
+      signal,
+      (ctx) => agent.run({ action: input.action, target: input.target, ...(port !== undefined ? { port } : {}) }, ctx),
+      {
+        timeout: (ms) => ({ ok: false, reason: 'timeout', detail: `no answer within ${ms} ms` }),
+        aborted: () => ({ ok: false, reason: 'aborted', detail: 'aborted' }),
+        error: (m) => ({ ok: false, reason: 'agent-error', detail: m }),
+      },
+    );
+  }
+
+  const providedFencing = fencingMachine.provide({
+    actors: {
+      runFenceAction: fromPromise<FenceOutcome, FenceActionInput>(({ input, signal }) => runFenceDevice(input, signal)),
+    },
+  });
+
+  function onFenceCommand(msg: Message): void {
+    const target = String(msg.target);
+    const reason = String(msg.reason ?? '');
+    const delayMs = Number(msg.delayMs ?? 0);
+    if (target === self || fences[target] !== undefined) return;
+    const levels = (cfg.fencing.topology[target] ?? []).map((l) =>
+      l.filter((d) => cfg.fencing.devices.find((x) => x.name === d)?.agent !== 'watchdog'),
+    ).filter((l) => l.length > 0);
+    const deviceDelays: Record<string, number> = {};
+    for (const d of cfg.fencing.devices) deviceDelays[d.name] = d.delayMs;
+    const id = `fence:${target}:${++fenceCounter}`;
+    const actor = createActor(providedFencing, {
+      clock,
+      id,
+      input: {
+        id,
+        target,
+        action: cfg.options.fenceAction,
+        levels,
+        deviceDelays,
+        startDelayMs: delayMs,
+        stonithTimeoutMs: cfg.options.stonithTimeoutMs,
+        maxAttempts: Math.max(1, cfg.fencing.maxAttempts),
+        retryIntervalMs: cfg.fencing.retryIntervalMs,
+      },
+    });
+    fences[target] = { actor, id };
+    emitter.emit('fence', { kind: 'requested', target, executor: self, reason, delayMs });
+    actor.on('fence.device', (e) => {
+      if (!running) return;
+      emitter.emit('fence', { kind: 'device', target, device: e.device, level: e.level, action: e.action, ok: e.ok, detail: e.detail });
+    });
+    actor.on('fence.succeeded', (e) => {
+      if (!running) return;
+      emitter.emit('fence', { kind: 'succeeded', target, device: e.device, level: e.level });
+      announceFenced(target);
+    });
+    actor.on('fence.attemptFailed', (e) => {
+      if (!running) return;
+      emitter.emit('fence', { kind: 'attemptFailed', target, attempt: e.attempt, retry: e.retry });
+    });
+    actor.subscribe({
+      complete: () => {
+        if (fences[target]?.id === id) delete fences[target];
+      },
+    });
+    actor.start();
+  }
+
+  function cancelFence(target: NodeName, reason: string): void {
+    const run = fences[target];
+    if (run === undefined) return;
+    const snap = run.actor.getSnapshot();
+    if (snap.status !== 'active') return;
+    const ctx = snap.context;
+    const early =
+      snap.matches('delaying') ||
+      (snap.matches({ attempting: 'deviceDelay' }) && ctx.attempt === 1 && ctx.levelIdx === 0 && ctx.devIdx === 0) ||
+      reason === 'partition lost quorum' ||
+      reason === 'target in maintenance';
+    if (!early && reason === 'no longer needed') return;
+    run.actor.send({ type: 'fence.cancel' });
+    delete fences[target];
+    emitter.emit('fence', { kind: 'cancelled', target, reason });
+  }
+
+  function announceFenced(target: NodeName): void {
+    const at = clock.now();
+    noteFenced(target, at);
+    broadcastAll({ type: 'fence.result', target, atMs: at });
+    requestSchedule();
+  }
+
+  function onFenceResult(target: NodeName, atMs: number, _from: NodeName): void {
+    noteFenced(target, atMs);
+    requestSchedule();
+  }
+
+  function noteFenced(target: NodeName, atMs: number): void {
+    if ((fenceLog[target] ?? -1) < atMs) fenceLog[target] = atMs;
+    const i = info[target];
+    if (i !== undefined) {
+      i.fencedAtMs = atMs;
+      if (i.state === 'unclean' || i.state === 'unseen') i.state = 'offline';
+    }
+    delete lastKnown[target];
+    delete adminFence[target];
+    delete fenceDispatched[target];
+    if (isMember(target) && target !== self) {
+      // A fenced member is off now whatever the links say; drop it at once.
+      cancel(lostTimers[target]);
+      delete lostTimers[target];
+      changeMembership([], [], [target]);
+    }
+  }
+
+  // ===========================================================================================
+  // Shutdown
+
+  function maybeFinishShutdown(): void {
+    if (!shuttingDown || !running) return;
+    const busy = Object.values(local).some((lr) => lr.status !== 'stopped');
+    if (busy) {
+      if (!acting() || members.length === 1) {
+        for (const lr of Object.values(local)) if (lr.status === 'started' || lr.status === 'failed') lr.actor?.send({ type: 'resource.stop' });
+      }
+      return;
+    }
+    broadcastAll({ type: 'node.leave' });
+    const r = shutdownResolve;
+    shutdownResolve = null;
+    after(0, () => {
+      void api.stop().then(() => r?.());
+    });
+  }
+
+  // ===========================================================================================
+  // Config
+
+  function adopt(next: ClusterConfig, why: string): void {
+    const prevVersion = cfg.configVersion;
+    cfg = next;
+    for (const n of cfg.nodes) info[n.name] ??= { state: 'unseen', lostAtMs: 0, fencedAtMs: -1 };
+    emitter.emit('config', { version: cfg.configVersion, accepted: true, message: `configuration version ${cfg.configVersion} applied (was ${prevVersion}; ${why})` });
+    recomputeQuorum();
+    requestSchedule();
+  }
+
+  let joinedOnce = false;
+
+  const api = Object.assign(emitter, {
+    name: self,
+    async start(): Promise<void> {
+      if (running) return;
+      running = true;
+      qdisk.incarnation = clock.now();
+      await transport.join(self, (from, msg) => onMessage(from, msg), { signal: ac.signal });
+      await probeAll();
+      if (!running) return;
+      joinedOnce = true;
+      if (transport.onReachability) unsubs.push(transport.onReachability((p, r, up) => onLink(p, r, up)));
+      else if (transport.onMembership) unsubs.push(transport.onMembership((list) => onTransportMembership(list)));
+      if (opts.quorumDevice?.onChange) unsubs.push(opts.quorumDevice.onChange(() => pollQdevice()));
+      startQdisk();
+      recomputeQuorum();
+      emitter.emit('membership', { members: [...members], joined: [self], lost: [], left: [] });
+      sendSync();
+      sendReport();
+      pollQdevice();
+      requestSchedule();
+    },
+    status(): ClusterNodeStatus {
+      const nodes: Record<NodeName, NodeView> = {};
+      for (const n of cfg.nodes) {
+        const st = info[n.name]?.state ?? 'unseen';
+        nodes[n.name] = { state: isMember(n.name) ? 'member' : st === 'member' ? 'offline' : st, standby: inStandby(n.name), maintenance: inMaintenance(n.name) };
+      }
+      const resources: Record<ResourceId, ResourceStatus> = {};
+      for (const [rid, lr] of Object.entries(local)) if (lr.status !== 'stopped') resources[rid] = lr.status;
+      const pending = new Set<NodeName>(Object.keys(fences));
+      if (isCoordinator() && acting()) {
+        for (const t of Object.keys(fenceDispatched)) pending.add(t);
+        for (const t of Object.keys(adminFence)) pending.add(t);
+      }
+      const rings: ClusterNodeStatus['rings'] = [];
+      for (const [peer, arr] of Object.entries(links)) {
+        arr.forEach((up, ring) => {
+          rings.push({ peer, ring, status: up ? 'ok' : ringFaulty[`${peer}:${ring}`] ? 'faulty' : 'down' });
+        });
+      }
+      return {
+        node: self,
+        running,
+        members: [...members],
+        coordinator: coordinatorName(),
+        isCoordinator: isCoordinator(),
+        quorate,
+        quorum: { votes: qresult.votes, expected: qresult.expected, quorum: qresult.quorum, reason: qresult.reason },
+        configVersion: cfg.configVersion,
+        nodes,
+        resources,
+        fencePending: [...pending].sort(byId),
+        rings,
+      };
+    },
+    confirmFenced(node: NodeName): void {
+      if (!running) return;
+      const run = fences[node];
+      if (run) run.actor.send({ type: 'fence.confirm' });
+      delete fences[node];
+      emitter.emit('fence', { kind: 'confirmed', target: node });
+      announceFenced(node);
+    },
+    requestFence(node: NodeName): void {
+      if (!running) return;
+      send(coordinatorName() === node ? (members.find((m) => m !== node) ?? self) : coordinatorName(), {
+        type: 'fence.request',
+        target: node,
+        reason: 'requested by an administrator',
+      });
+    },
+    applyConfig(doc: unknown): ApplyConfigResult {
+      let next: ClusterConfig;
+      try {
+        next = parseClusterConfig(doc);
+      } catch (e) {
+        const message = e instanceof ConfigError ? e.message : 'invalid configuration';
+        emitter.emit('config', { version: cfg.configVersion, accepted: false, message });
+        return { ok: false, reason: 'invalid', message };
+      }
+      return api.applyClusterConfig(next);
+    },
+    applyClusterConfig(next: ClusterConfig): ApplyConfigResult {
+      const check = checkConfigVersion(cfg.configVersion, next.configVersion);
+      if (!check.ok) {
+        emitter.emit('config', { version: next.configVersion, accepted: false, message: check.message });
+        return { ok: false, reason: check.reason, message: check.message };
+      }
+      if (!next.nodes.some((n) => n.name === self)) {
+        const message = `configuration version ${next.configVersion} refused: it does not list this node '${self}'`;
+        emitter.emit('config', { version: next.configVersion, accepted: false, message });
+        return { ok: false, reason: 'invalid', message };
+      }
+      adopt(next, 'applied by an administrator');
+      sendSync();
+      return { ok: true, version: next.configVersion };
+    },
+    standby(node: NodeName, on: boolean): void {
+      standbyFlags[node] = { on, at: clock.now() };
+      sendSync();
+      requestSchedule();
+    },
+    maintenance(node: NodeName, on: boolean): void {
+      maintFlags[node] = { on, at: clock.now() };
+      if (on && fences[node]) cancelFence(node, 'target in maintenance');
+      sendSync();
+      requestSchedule();
+    },
+    setExpectedVotes(votes: number): void {
+      const e = { votes, at: clock.now() };
+      expectedOverride = e;
+      recomputeQuorum();
+      broadcastAll({ type: 'expected.set', ...e });
+      requestSchedule();
+    },
+    shutdown(): Promise<void> {
+      if (!running) return Promise.resolve();
+      shuttingDown = true;
+      const p = new Promise<void>((resolve) => {
+        shutdownResolve = resolve;
+      });
+      sendReport();
+      requestSchedule();
+      maybeFinishShutdown();
+      return p;
+    },
+    async stop(): Promise<void> {
+      if (stopping) return;
+      stopping = true;
+      running = false;
+      ac.abort();
+      for (const u of unsubs) u();
+      for (const h of timers) clock.clearTimeout(h);
+      timers.clear();
+      for (const lr of Object.values(local)) lr.actor?.stop();
+      for (const f of Object.values(fences)) f.actor.stop();
+    },
+  });
+  void everQuorate;
+  void nameOfId;
+  return api as ClusterNode;
+}
+
+/** Maps a resource machine state value to the instance status. */
+function statusFromValue(value: unknown): ResourceStatus {
+  const top = typeof value === 'string' ? value : Object.keys(value as object)[0];
+  switch (top) {
+    case 'starting':
+      return 'starting';
+    case 'started':
+      return 'started';
+    case 'stopping':
+      return 'stopping';
+    case 'failed':
+      return 'failed';
+    case 'blocked':
+      return 'blocked';
+    default:
+      return 'stopped';
+  }
+}
+
+export type { FenceEvent };
