@@ -1,7 +1,93 @@
+import { readFile } from 'node:fs/promises';
+import { ConfigError, formatTime, formatTimelineEntry, parseScenario, runScenario, type Scenario } from '@quorate/core';
 import type { Io } from '../io.js';
 
-/** `quorate simulate`: not built yet. */
-export async function simulate(_argv: string[], io: Io): Promise<number> {
-  io.stderr('quorate simulate: not implemented yet\n');
-  return 2;
+const USAGE = `usage: quorate simulate FILE [--json] [--seed N]
+
+Runs a scenario file (SCENARIO-FORMAT.md, YAML or JSON) in the deterministic simulator and prints
+its timeline. Exit 0 when every expectation and invariant holds, 1 when one fails, 2 when the file
+is invalid (nothing is run). --json prints one JSON object per line, the last one the result.
+`;
+
+/**
+ * \`quorate simulate FILE [--json] [--seed N]\`: parses the scenario (exit 2 with every bad field's
+ * path on invalid input), runs it with \`runScenario\` and prints the timeline. On failure it prints
+ * which expectation or invariant failed, at what virtual time, and the timeline up to there.
+ */
+export async function simulate(argv: string[], io: Io): Promise<number> {
+  let file: string | undefined;
+  let json = false;
+  let seed = 1;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--json') json = true;
+    else if (a === '--seed' || a.startsWith('--seed=')) {
+      const v = a === '--seed' ? argv[++i] : a.slice('--seed='.length);
+      if (v === undefined || !/^-?\d+$/.test(v)) {
+        io.stderr(`quorate simulate: --seed needs an integer\n${USAGE}`);
+        return 2;
+      }
+      seed = Number(v);
+    } else if (a === '--help' || a === '-h') {
+      io.stdout(USAGE);
+      return 0;
+    } else if (a.startsWith('-')) {
+      io.stderr(`quorate simulate: unknown option '${a}'\n${USAGE}`);
+      return 2;
+    } else if (file === undefined) file = a;
+    else {
+      io.stderr(`quorate simulate: one file only\n${USAGE}`);
+      return 2;
+    }
+  }
+  if (file === undefined) {
+    io.stderr(`quorate simulate: missing FILE\n${USAGE}`);
+    return 2;
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    io.stderr(`quorate simulate: cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? 'error'}\n`);
+    return 2;
+  }
+  let scenario: Scenario;
+  try {
+    scenario = parseScenario(text, /\.json$/i.test(file) ? 'json' : 'yaml');
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      if (json) io.stdout(`${JSON.stringify({ type: 'result', ok: false, invalid: true, issues: e.issues, failures: [] })}\n`);
+      io.stderr(`quorate simulate: invalid scenario '${file}':\n${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const result = await runScenario(scenario, {
+    seed,
+    keepTimeline: !json,
+    ...(json
+      ? {
+          onEntry: (e) => {
+            io.stdout(`${JSON.stringify({ type: e.type, atMs: e.atMs, source: e.source, message: e.message, ...(e.data ? { data: e.data } : {}) })}\n`);
+          },
+        }
+      : {}),
+  });
+  if (json) {
+    io.stdout(`${JSON.stringify({ type: 'result', ok: result.ok, failures: result.failures })}\n`);
+    return result.ok ? 0 : 1;
+  }
+  if (result.ok) {
+    for (const e of result.timeline) io.stdout(`${formatTimelineEntry(e)}\n`);
+    io.stdout(`\nok: '${scenario.name}' holds every expectation and invariant (seed ${seed}, until ${formatTime(scenario.untilMs).trim()})\n`);
+    return 0;
+  }
+  const first = result.failures[0] as { atMs: number; message: string };
+  for (const e of result.timeline) {
+    if (e.atMs > first.atMs) break;
+    io.stdout(`${formatTimelineEntry(e)}\n`);
+  }
+  io.stdout(`\nFAILED: '${scenario.name}' (seed ${seed})\n`);
+  for (const f of result.failures) io.stdout(`  at ${formatTime(f.atMs).trim()}: ${f.message}\n`);
+  return 1;
 }

@@ -364,9 +364,14 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     const p = policy();
     if (p === 'stop' || p === 'demote' || p === 'suicide') {
       if (inMaintenance(self)) return;
+      const lines: string[] = [];
       for (const [rid, lr] of Object.entries(local)) {
-        if (lr.status === 'started' || lr.status === 'failed') lr.actor?.send({ type: 'resource.stop' });
+        if (lr.status === 'started' || lr.status === 'failed') {
+          lines.push(`stop '${rid}' on '${self}' (no quorum, noQuorumPolicy ${p})`);
+          lr.actor?.send({ type: 'resource.stop' });
+        }
       }
+      if (lines.length > 0) emitter.emit('transition', { actions: lines, placements: {} });
     }
   }
 
@@ -643,19 +648,14 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
         fc.count += 1;
         fc.lastFailureMs = clock.now();
       }
-      const status = statusOf(actor);
-      lr.status = status;
-      emitter.emit('resource', { resource: rid, action: e.action, ok: e.ok, status, detail: e.detail });
+      emitter.emit('resource', { resource: rid, action: e.action, ok: e.ok, status: statusOf(actor), detail: e.detail });
     });
     actor.subscribe((snap) => {
       if (!running) return;
       const status = statusFromValue(snap.value);
-      if (status !== lr.status || status === 'starting' || status === 'stopping') {
-        const changed = status !== lr.status;
+      if (status !== lr.status) {
         lr.status = status;
-        if (changed) {
-          onLocalChange();
-        }
+        onLocalChange();
       }
     });
     actor.start();

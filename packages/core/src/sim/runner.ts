@@ -299,6 +299,7 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
           log(src, `fence '${e.target}': attempt ${e.attempt} failed on every level${e.retry ? '; waiting for the retry interval or a confirmation' : ''}`, 'fence.attemptFailed', { ...e });
           break;
         case 'confirmed':
+          log(src, `fence '${e.target}' confirmed off by an administrator`, 'fence.confirmed', { ...e });
           break;
         case 'watchdog':
           log(src, `fence '${e.target}' done by its watchdog (counted)`, 'fence.watchdog', { ...e });
