@@ -109,7 +109,8 @@ const noopLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
  *
  * - **Membership**: each node holds a lease of TTL `leaseTtlMs` (kept alive by the client every
  *   TTL/3) and a key `<prefix>/members/<self>` bound to it. Members are the names under
- *   `<prefix>/members/`, followed with a watch. A crashed node's key vanishes when its lease
+ *   `<prefix>/members/`, followed with a watch. A node that restarts before its old lease
+ *   expired (new boot id in its member key) is reported as leaving and rejoining. A crashed node's key vanishes when its lease
  *   expires; `close()` revokes the lease, so a clean leave is seen at once.
  * - **Losing etcd** = losing every peer: when the node's own lease was not refreshed for a TTL,
  *   etcd has dropped (or is about to drop) its key and it reports membership `[self]`, exactly
@@ -118,7 +119,8 @@ const noopLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
  * - **Messages**: `send(to, msg)` puts `<prefix>/msg/<to>/<bootId>-<seq>` (bound to the sender's
  *   lease, so a dead sender's undelivered messages vanish); the receiver watches its own
  *   `<prefix>/msg/<self>/`, delivers each put once, then deletes the key. Messages go to members
- *   only; `broadcast` goes to every member but self.
+ *   only; `broadcast` goes to every member but self. One node's messages are written one at a
+ *   time, so each receiver gets them in the order they were sent.
  *
  * Throws `ConfigError` on invalid options only. Every etcd call has a deadline; nothing hangs.
  * There is a single "ring": `rings()` reports ring 0 `faulty` while etcd is unreachable.
@@ -152,8 +154,10 @@ export function createEtcdTransport(options: EtcdTransportOptions): EtcdTranspor
   let lastAttempt = Number.NEGATIVE_INFINITY;
   let lastError = '';
   let seq = 0;
+  let sendChain: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
-  const peers = new Set<NodeName>();
+  /** Peer name -> boot id read from its member key. */
+  const peers = new Map<NodeName, string>();
   let reported: NodeName[] = [];
   const subs = new Set<(m: NodeName[]) => void>();
   const stats: EtcdTransportStats = {
@@ -171,7 +175,7 @@ export function createEtcdTransport(options: EtcdTransportOptions): EtcdTranspor
   function currentMembers(): NodeName[] {
     if (state !== 'joined') return [];
     if (!isConnected()) return [selfName];
-    return [selfName, ...peers].sort();
+    return [selfName, ...peers.keys()].sort();
   }
 
   function evaluate(): void {
@@ -249,12 +253,20 @@ export function createEtcdTransport(options: EtcdTransportOptions): EtcdTranspor
       peers.clear();
       for (const kv of listed.value.kvs) {
         const name = kv.key.toString().slice(membersPrefix.length);
-        if (name !== selfName && name !== '') peers.add(name);
+        if (name !== selfName && name !== '') peers.set(name, bootOf(kv));
       }
       mw.value.on('put', (kv) => {
         const name = kv.key.toString().slice(membersPrefix.length);
         if (s.dead || name === selfName || name === '') return;
-        peers.add(name);
+        const boot = bootOf(kv);
+        const known = peers.get(name);
+        if (known !== undefined && known !== boot) {
+          // Restarted before its old lease expired: report a leave and a rejoin, as the UDP
+          // transport does, so core notices that it lost its state.
+          peers.delete(name);
+          evaluate();
+        }
+        peers.set(name, boot);
         evaluate();
       });
       mw.value.on('delete', (kv) => {
@@ -335,14 +347,21 @@ export function createEtcdTransport(options: EtcdTransportOptions): EtcdTranspor
     seq += 1;
     const key = `${prefix}/msg/${to}/${bootId}-${String(seq).padStart(12, '0')}`;
     stats.messagesSent += 1;
-    s.lease
-      .put(key)
-      .value(value)
-      .exec()
-      .catch((err: unknown) => {
-        stats.sendErrors += 1;
-        log.debug('etcd transport: send failed', { to, error: String(err) });
-      });
+    // One put at a time, so a receiver sees one sender's messages in the order they were sent
+    // (concurrent gRPC calls may be applied in any order).
+    sendChain = sendChain.then(() =>
+      s.lease
+        .put(key)
+        .value(value)
+        .exec()
+        .then(
+          () => undefined,
+          (err: unknown) => {
+            stats.sendErrors += 1;
+            log.debug('etcd transport: send failed', { to, error: String(err) });
+          },
+        ),
+    );
   }
 
   function encode(msg: Message): { ok: true; value: string } | Extract<EtcdSendOutcome, { ok: false }> {
@@ -445,7 +464,7 @@ export function createEtcdTransport(options: EtcdTransportOptions): EtcdTranspor
         refuse({ ok: false, reason: 'not-connected', detail: 'etcd session is down' });
         return;
       }
-      for (const p of peers) putMessage(s, p, enc.value);
+      for (const p of peers.keys()) putMessage(s, p, enc.value);
     },
 
     rings(): RingStatus[] {
@@ -482,6 +501,15 @@ export function createEtcdTransport(options: EtcdTransportOptions): EtcdTranspor
     },
   } satisfies EtcdTransport;
   return transport;
+}
+
+function bootOf(kv: IKeyValue): string {
+  try {
+    const v = JSON.parse(kv.value.toString('utf8')) as { bootId?: unknown };
+    return typeof v.bootId === 'string' ? v.bootId : '';
+  } catch {
+    return '';
+  }
 }
 
 function isMessage(v: unknown): v is Message {

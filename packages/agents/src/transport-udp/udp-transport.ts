@@ -117,6 +117,8 @@ const noopLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
  *   `tokenTimeoutMs` is a member. A ring silent to a live peer for `ringTimeoutMs` while another
  *   ring still hears it is reported `faulty` by `rings()`; it recovers by itself when packets flow
  *   again, and causes no membership change while any ring works.
+ * - A peer that restarts (new boot id) while it is a member is reported as leaving and rejoining
+ *   (two membership callbacks), so core notices that it lost its state.
  * - `send`/`broadcast` are fire-and-forget; `broadcast` goes to every peer (not to self),
  *   `send(self, …)` is delivered locally. Refused messages (too large, unknown node) are counted
  *   and logged; `trySend`/`tryBroadcast` return the reason as a value.
@@ -332,6 +334,12 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
     peer.bootTimeMs = p.bootTimeMs;
     peer.ringSeq.fill(0);
     peer.deliveredSeq = 0;
+    if (members.includes(peer.name)) {
+      // Restarted within the token timeout: it lost its state, so report it as having left (and,
+      // from the caller, as rejoined), as corosync forms a new membership when a node restarts.
+      peer.lastHeard.fill(Number.NEGATIVE_INFINITY);
+      evaluate();
+    }
     return true;
   }
 

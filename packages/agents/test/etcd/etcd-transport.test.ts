@@ -77,6 +77,9 @@ describe.skipIf(skipReason !== undefined)('etcd transport and config store again
     expect(a.t.trySend('zed', { type: 'x' })).toMatchObject({ ok: false, reason: 'not-member' });
     expect(a.t.trySend('b', { type: 'big', blob: 'x'.repeat(70_000) })).toMatchObject({ ok: false, reason: 'too-large' });
     expect(a.t.rings()).toEqual([{ ring: 0, status: 'ok' }]);
+    for (let i = 0; i < 20; i++) c.t.send('b', { type: 'seq', i });
+    await waitFor('20 in order', () => b.inbox.length === 22);
+    expect(b.inbox.slice(2).map((m) => m.msg.i)).toEqual([...Array(20).keys()]);
   });
 
   it('sees a clean leave at once and a crashed node after its lease TTL', async () => {
@@ -95,6 +98,23 @@ describe.skipIf(skipReason !== undefined)('etcd transport and config store again
     expect(detect).toBeGreaterThan(1000 - 400);
     console.log(`[etcd] crashed node (keepalive stopped) -> membership change: ${detect.toFixed(0)} ms (lease TTL 1 s)`);
     expect(a.views.at(-1)).toEqual(['a']);
+  });
+
+  it('reports a node restarted before its lease expired as a leave and a rejoin', async () => {
+    nextPrefix();
+    const a = await node('a');
+    const b = await node('b');
+    await waitFor('a sees b', () => a.t.members().length === 2);
+    const n = a.views.length;
+    await b.t.abandon();
+    const b2 = await node('b');
+    await waitFor('restart seen', () => a.views.length >= n + 2);
+    expect(a.views.slice(n)).toEqual([['a'], ['a', 'b']]);
+    // The old lease expiring later does not remove the new incarnation's key.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(a.t.members()).toEqual(['a', 'b']);
+    a.t.send('b', { type: 'to-new-b' });
+    await waitFor('new b got it', () => b2.inbox.length === 1);
   });
 
   it('answers unreachable etcd with a value, quickly, and reports the node alone', async () => {

@@ -101,6 +101,8 @@ describe('udp transport on loopback', () => {
     const boot2 = randomBytes(8).toString('hex');
     await sendRaw(raw, sealPacket(packetFrom('c', 3, 1, { type: 'reborn' }, boot2, 2000), Buffer.from(KEY)), dst);
     await waitFor('reborn delivered', () => h!.inbox.a!.length === 2);
+    // The restart shows as a leave and a rejoin.
+    expect(h.memberships.a).toEqual([['a'], ['a', 'c'], ['a'], ['a', 'c']]);
     // Packets of the first boot are now refused, even with a fresh sequence number.
     await sendRaw(raw, sealPacket(packetFrom('c', 3, 99, { type: 'ghost' }, boot1), Buffer.from(KEY)), dst);
     await waitFor('stale boot counted', () => a.stats().staleBoot === 1);
