@@ -297,8 +297,14 @@ function evaluate(
 
   const atb = opts.autoTieBreaker;
   if (!quorate && atb !== false && votes === Math.floor(expected / 2)) {
-    // "If the other partition in a split might have quorum then we can't run ATB."
-    if (previousMembers.length - members.length < quorum) {
+    // "If the other partition in a split might have quorum then we can't run ATB." corosync
+    // counts the members that left; we count the votes they (and a quorum device we lack) could
+    // hold on the other side. With one vote per node and no device, as corosync expects with
+    // ATB, both are the same number; with weighted votes corosync's count can let both halves
+    // be quorate (found by the split-brain property test), so we are safe instead.
+    const gone = previousMembers.filter((id) => !members.includes(id));
+    const otherSideMax = votesOf(cfg, gone) + Math.max(0, configuredDeviceVotes(cfg) - deviceVotes);
+    if (otherSideMax < quorum) {
       const tb = tieBreakerAllows(atb, state, members, previousMembers);
       if (tb.ok) {
         quorate = true;
@@ -307,7 +313,7 @@ function evaluate(
         reason = `${base}: inquorate, tie lost (${tb.why})`;
       }
     } else {
-      reason = `${base}: inquorate, tie not broken (${previousMembers.length - members.length} members left at once, the other side may be quorate)`;
+      reason = `${base}: inquorate, tie not broken (the ${otherSideMax} votes that left at once may be quorate on the other side)`;
     }
   }
 
@@ -331,8 +337,9 @@ function evaluate(
  * - wait-for-all (when enabled): armed at start and whenever the node computes itself inquorate;
  *   while armed the node is quorate only if votes == expected; cleared once that happens or when
  *   `view.peerQuorate` says a quorate member has it clear;
- * - auto tie-breaker: with votes exactly floor(expected/2), and fewer than `quorum` members having
- *   left since the previous membership, the partition is quorate when it holds the lowest/highest
+ * - auto tie-breaker: with votes exactly floor(expected/2), and fewer than `quorum` votes having
+ *   left since the previous membership (corosync counts members; the same with one vote per node,
+ *   safe with weighted votes), the partition is quorate when it holds the lowest/highest
  *   node of the last quorate membership, or, for a list, the first listed node present with no
  *   earlier-listed node in the previous membership;
  * - last-man-standing: `result.lmsStart` is true when a window must (re)start (nodes left and at
