@@ -99,7 +99,12 @@ export async function etcdCall<T>(
   let onAbort: (() => void) | undefined;
   const guard = new Promise<EtcdFailure>((resolve) => {
     timer = setTimeout(
-      () => resolve({ ok: false, reason: 'timeout', detail: `${what}: no answer from etcd within ${hardTimeoutMs} ms` }),
+      () =>
+        resolve({
+          ok: false,
+          reason: 'timeout',
+          detail: `${what}: no answer from etcd within ${hardTimeoutMs} ms`,
+        }),
       hardTimeoutMs,
     );
     onAbort = () => resolve({ ok: false, reason: 'aborted', detail: `${what}: aborted` });

@@ -81,7 +81,11 @@ export function createEtcdConfigStore(options: EtcdConfigStoreOptions): EtcdConf
 
   async function readRaw(
     ctx: Ctx,
-  ): Promise<{ ok: true; doc: ConfigDocument | null; revision: string | null } | EtcdFailure | { ok: false; reason: 'invalid'; detail: string }> {
+  ): Promise<
+    | { ok: true; doc: ConfigDocument | null; revision: string | null }
+    | EtcdFailure
+    | { ok: false; reason: 'invalid'; detail: string }
+  > {
     const c = client;
     if (!c) return { ok: false, reason: 'aborted', detail: 'config store is closed' };
     const r = await etcdCall(ctx, hard, `reading '${key}'`, () => c.get(key).exec());
@@ -94,7 +98,8 @@ export function createEtcdConfigStore(options: EtcdConfigStoreOptions): EtcdConf
     } catch {
       return { ok: false, reason: 'invalid', detail: `'${key}' does not hold JSON` };
     }
-    if (!isDocument(doc)) return { ok: false, reason: 'invalid', detail: `'${key}' has no valid configVersion` };
+    if (!isDocument(doc))
+      return { ok: false, reason: 'invalid', detail: `'${key}' has no valid configVersion` };
     return { ok: true, doc, revision: kv.mod_revision };
   }
 
@@ -102,7 +107,8 @@ export function createEtcdConfigStore(options: EtcdConfigStoreOptions): EtcdConf
     read: readRaw,
 
     async compareAndSwap(doc: ConfigDocument, ctx: Ctx): Promise<ConfigSwapOutcome> {
-      if (!isDocument(doc)) return { ok: false, reason: 'invalid', detail: 'configVersion must be a non-negative integer' };
+      if (!isDocument(doc))
+        return { ok: false, reason: 'invalid', detail: 'configVersion must be a non-negative integer' };
       let value: string;
       try {
         value = JSON.stringify(doc);

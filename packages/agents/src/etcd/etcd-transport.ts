@@ -21,7 +21,10 @@ export const etcdTransportOptionsSchema = z
     /** Key prefix of this cluster, e.g. `/quorate/prod`. Members live under `<prefix>/members/`. */
     prefix: z.string().min(1).regex(/^\//, 'must start with /'),
     /** This node's name. */
-    self: z.string().min(1).regex(/^[^/]+$/, 'must not contain /'),
+    self: z
+      .string()
+      .min(1)
+      .regex(/^[^/]+$/, 'must not contain /'),
     /**
      * Lease TTL = the token timeout: a node whose keepalives stop leaves everyone's membership
      * after this long, and a node that cannot refresh its lease for this long considers itself
@@ -63,7 +66,11 @@ export interface EtcdTransportStats {
 /** Outcome of {@link EtcdTransport.trySend}. */
 export type EtcdSendOutcome =
   | { ok: true }
-  | { ok: false; reason: 'too-large' | 'not-member' | 'not-connected' | 'not-joined' | 'invalid'; detail: string };
+  | {
+      ok: false;
+      reason: 'too-large' | 'not-member' | 'not-connected' | 'not-joined' | 'invalid';
+      detail: string;
+    };
 
 /** The etcd transport: the {@link Transport} port with membership, plus extras. */
 export interface EtcdTransport extends Transport {
@@ -232,9 +239,13 @@ export function createEtcdTransport(options: EtcdTransportOptions): EtcdTranspor
         lease.put(`${membersPrefix}${selfName}`).value(JSON.stringify({ bootId })).exec(),
       );
       if (!put.ok) return fail(put);
-      const cleared = await etcdCall(ctx, hardTimeoutMs, 'clearing inbox', () => c.delete().prefix(inboxPrefix).exec());
+      const cleared = await etcdCall(ctx, hardTimeoutMs, 'clearing inbox', () =>
+        c.delete().prefix(inboxPrefix).exec(),
+      );
       if (!cleared.ok) return fail(cleared);
-      const listed = await etcdCall(ctx, hardTimeoutMs, 'listing members', () => c.getAll().prefix(membersPrefix).exec());
+      const listed = await etcdCall(ctx, hardTimeoutMs, 'listing members', () =>
+        c.getAll().prefix(membersPrefix).exec(),
+      );
       if (!listed.ok) return fail(listed);
       const membersRev = BigInt(listed.value.header.revision) + 1n;
       const inboxRev = BigInt(cleared.value.header.revision) + 1n;
@@ -248,7 +259,8 @@ export function createEtcdTransport(options: EtcdTransportOptions): EtcdTranspor
       );
       if (!iw.ok) return fail(iw);
       s.watchers.push(iw.value);
-      if (state !== 'joined') return fail({ ok: false, reason: 'aborted', detail: 'transport closed while connecting' });
+      if (state !== 'joined')
+        return fail({ ok: false, reason: 'aborted', detail: 'transport closed while connecting' });
 
       peers.clear();
       for (const kv of listed.value.kvs) {
@@ -283,7 +295,9 @@ export function createEtcdTransport(options: EtcdTransportOptions): EtcdTranspor
         if (!s.dead) receive(kv);
       });
       for (const w of s.watchers) {
-        w.on('disconnected', (err) => log.debug('etcd transport: watch disconnected', { error: err.message }));
+        w.on('disconnected', (err) =>
+          log.debug('etcd transport: watch disconnected', { error: err.message }),
+        );
         w.on('error', (err) => log.debug('etcd transport: watch error', { error: err.message }));
       }
       session = s;
@@ -365,7 +379,8 @@ export function createEtcdTransport(options: EtcdTransportOptions): EtcdTranspor
   }
 
   function encode(msg: Message): { ok: true; value: string } | Extract<EtcdSendOutcome, { ok: false }> {
-    if (!isMessage(msg)) return { ok: false, reason: 'invalid', detail: 'message must be an object with a string type' };
+    if (!isMessage(msg))
+      return { ok: false, reason: 'invalid', detail: 'message must be an object with a string type' };
     let value: string;
     try {
       value = JSON.stringify({ from: selfName, msg });
@@ -374,7 +389,11 @@ export function createEtcdTransport(options: EtcdTransportOptions): EtcdTranspor
     }
     const bytes = Buffer.byteLength(value, 'utf8');
     if (bytes > o.maxMessageBytes) {
-      return { ok: false, reason: 'too-large', detail: `message '${msg.type}' is ${bytes} bytes, limit is ${o.maxMessageBytes}` };
+      return {
+        ok: false,
+        reason: 'too-large',
+        detail: `message '${msg.type}' is ${bytes} bytes, limit is ${o.maxMessageBytes}`,
+      };
     }
     return { ok: true, value };
   }
@@ -392,7 +411,9 @@ export function createEtcdTransport(options: EtcdTransportOptions): EtcdTranspor
       s.dead = true;
       await Promise.all(s.watchers.map((w) => w.cancel().catch(() => undefined)));
       if (revoke) {
-        await etcdCall({ signal: new AbortController().signal }, hardTimeoutMs, 'revoking lease', () => s.lease.revoke());
+        await etcdCall({ signal: new AbortController().signal }, hardTimeoutMs, 'revoking lease', () =>
+          s.lease.revoke(),
+        );
       } else {
         s.lease.release();
       }
@@ -407,7 +428,8 @@ export function createEtcdTransport(options: EtcdTransportOptions): EtcdTranspor
     },
 
     async joinOutcome(self: NodeName, handler: (from: NodeName, msg: Message) => void, ctx: Ctx) {
-      if (self !== selfName) throw new UsageError(`transport created for node '${selfName}' cannot join as '${self}'`);
+      if (self !== selfName)
+        throw new UsageError(`transport created for node '${selfName}' cannot join as '${self}'`);
       if (state !== 'idle') throw new UsageError(`transport of node '${selfName}' already joined or closed`);
       state = 'joined';
       onMessage = handler;
@@ -421,7 +443,10 @@ export function createEtcdTransport(options: EtcdTransportOptions): EtcdTranspor
       timer.unref?.();
       const r = await startSession(ctx);
       if (!r.ok) {
-        log.warn('etcd transport: cannot reach etcd, alone until it answers', { node: selfName, detail: r.detail });
+        log.warn('etcd transport: cannot reach etcd, alone until it answers', {
+          node: selfName,
+          detail: r.detail,
+        });
         evaluate();
       }
       return r;
@@ -432,7 +457,8 @@ export function createEtcdTransport(options: EtcdTransportOptions): EtcdTranspor
     },
 
     trySend(to: NodeName, msg: Message): EtcdSendOutcome {
-      if (state !== 'joined') return refuse({ ok: false, reason: 'not-joined', detail: `node '${selfName}' has not joined` });
+      if (state !== 'joined')
+        return refuse({ ok: false, reason: 'not-joined', detail: `node '${selfName}' has not joined` });
       const enc = encode(msg);
       if (!enc.ok) return refuse(enc);
       if (to === selfName) {
@@ -443,8 +469,10 @@ export function createEtcdTransport(options: EtcdTransportOptions): EtcdTranspor
         return { ok: true };
       }
       const s = session;
-      if (!s || !isConnected()) return refuse({ ok: false, reason: 'not-connected', detail: 'etcd session is down' });
-      if (!peers.has(to)) return refuse({ ok: false, reason: 'not-member', detail: `node '${to}' is not a member` });
+      if (!s || !isConnected())
+        return refuse({ ok: false, reason: 'not-connected', detail: 'etcd session is down' });
+      if (!peers.has(to))
+        return refuse({ ok: false, reason: 'not-member', detail: `node '${to}' is not a member` });
       putMessage(s, to, enc.value);
       return { ok: true };
     },
@@ -513,5 +541,10 @@ function bootOf(kv: IKeyValue): string {
 }
 
 function isMessage(v: unknown): v is Message {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { type?: unknown }).type === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    typeof (v as { type?: unknown }).type === 'string'
+  );
 }

@@ -54,7 +54,11 @@ export const fileQuorumDiskOptionsSchema = z
     /** Slot count expected; opening fails with `size-mismatch` if the header says otherwise. Default: the header's. */
     slots: z.number().int().min(1).max(MAX_SLOTS).optional(),
     /** Block size expected (512, 1024, 2048 or 4096). Default 512. */
-    blockSize: z.number().int().refine(isBlockSize, { message: 'must be 512, 1024, 2048 or 4096' }).default(512),
+    blockSize: z
+      .number()
+      .int()
+      .refine(isBlockSize, { message: 'must be 512, 1024, 2048 or 4096' })
+      .default(512),
     /** O_DIRECT use; `auto` (default) = on for block devices, off for files. */
     directIo: z.enum(['auto', 'on', 'off']).default('auto'),
     logger: loggerSchema.optional(),
@@ -142,7 +146,8 @@ export function createFileQuorumDisk(options: FileQuorumDiskOptions): FileQuorum
     const d = opened.disk;
     try {
       const r = await d.fh.read(d.io, 0, opts.blockSize, 0);
-      const h = r.bytesRead < 512 ? decodeHeader(Buffer.alloc(0)) : decodeHeader(d.io.subarray(0, r.bytesRead));
+      const h =
+        r.bytesRead < 512 ? decodeHeader(Buffer.alloc(0)) : decodeHeader(d.io.subarray(0, r.bytesRead));
       if (!h.ok) {
         await d.fh.close();
         return fail(h.reason, `'${opts.path}': ${h.detail}`);
@@ -153,7 +158,9 @@ export function createFileQuorumDisk(options: FileQuorumDiskOptions): FileQuorum
         return fail(problem.reason, problem.detail);
       }
       const total = (h.header.slots + 1) * h.header.blockSize;
-      const size = d.isBlock ? await blockDeviceFits(d, total, h.header.blockSize) : (await d.fh.stat()).size >= total;
+      const size = d.isBlock
+        ? await blockDeviceFits(d, total, h.header.blockSize)
+        : (await d.fh.stat()).size >= total;
       if (!size) {
         await d.fh.close();
         return fail('too-small', `'${opts.path}' is smaller than ${total} bytes (${h.header.slots} slots)`);
@@ -171,15 +178,26 @@ export function createFileQuorumDisk(options: FileQuorumDiskOptions): FileQuorum
     }
   }
 
-  function headerProblem(h: QuorumDiskHeader): { reason: QuorumDiskFailureReason; detail: string } | undefined {
+  function headerProblem(
+    h: QuorumDiskHeader,
+  ): { reason: QuorumDiskFailureReason; detail: string } | undefined {
     if (h.label !== opts.label) {
-      return { reason: 'label-mismatch', detail: `'${opts.path}' has label '${h.label}', expected '${opts.label}'` };
+      return {
+        reason: 'label-mismatch',
+        detail: `'${opts.path}' has label '${h.label}', expected '${opts.label}'`,
+      };
     }
     if (h.blockSize !== opts.blockSize) {
-      return { reason: 'size-mismatch', detail: `'${opts.path}' has block size ${h.blockSize}, expected ${opts.blockSize}` };
+      return {
+        reason: 'size-mismatch',
+        detail: `'${opts.path}' has block size ${h.blockSize}, expected ${opts.blockSize}`,
+      };
     }
     if (opts.slots !== undefined && h.slots !== opts.slots) {
-      return { reason: 'size-mismatch', detail: `'${opts.path}' has ${h.slots} slots, expected ${opts.slots}` };
+      return {
+        reason: 'size-mismatch',
+        detail: `'${opts.path}' has ${h.slots} slots, expected ${opts.slots}`,
+      };
     }
     return undefined;
   }
@@ -204,7 +222,8 @@ export function createFileQuorumDisk(options: FileQuorumDiskOptions): FileQuorum
         encodeSlot(s, d.io, blockSize);
         try {
           const w = await d.fh.write(d.io, 0, blockSize, slot * blockSize);
-          if (w.bytesWritten !== blockSize) return fail('io-error', `short write to slot ${slot} of '${opts.path}'`);
+          if (w.bytesWritten !== blockSize)
+            return fail('io-error', `short write to slot ${slot} of '${opts.path}'`);
         } catch (err) {
           return fail('io-error', `writing slot ${slot} of '${opts.path}': ${errText(err)}`);
         }
@@ -230,7 +249,14 @@ export function createFileQuorumDisk(options: FileQuorumDiskOptions): FileQuorum
         stats.reads += 1;
         const h = decodeHeader(d.io.subarray(0, blockSize));
         if (!h.ok) return fail(h.reason, `'${opts.path}': ${h.detail}`);
-        const changed = headerProblem(h.header) ?? (h.header.slots !== slots ? { reason: 'size-mismatch' as const, detail: `'${opts.path}' was re-formatted with ${h.header.slots} slots` } : undefined);
+        const changed =
+          headerProblem(h.header) ??
+          (h.header.slots !== slots
+            ? {
+                reason: 'size-mismatch' as const,
+                detail: `'${opts.path}' was re-formatted with ${h.header.slots} slots`,
+              }
+            : undefined);
         if (changed) return fail(changed.reason, changed.detail);
         const out: Array<SlotState | null> = [];
         const retry: number[] = [];
@@ -301,7 +327,8 @@ export async function initQuorumDisk(
 ): Promise<{ ok: true; header: QuorumDiskHeader } | QuorumDiskFailure> {
   const blockSize = options.blockSize ?? 512;
   const { label, slots } = options;
-  if (!isBlockSize(blockSize)) return { ok: false, reason: 'size-mismatch', detail: `block size ${blockSize} is not 512..4096` };
+  if (!isBlockSize(blockSize))
+    return { ok: false, reason: 'size-mismatch', detail: `block size ${blockSize} is not 512..4096` };
   if (!Number.isInteger(slots) || slots < 1 || slots > MAX_SLOTS) {
     return { ok: false, reason: 'size-mismatch', detail: `slot count ${slots} is outside 1..${MAX_SLOTS}` };
   }
@@ -321,7 +348,8 @@ export async function initQuorumDisk(
     d.io.fill(0, 0, total);
     encodeHeader(header, d.io);
     const w = await d.fh.write(d.io, 0, total, 0);
-    if (w.bytesWritten !== total) return { ok: false, reason: 'io-error', detail: `short write formatting '${path}'` };
+    if (w.bytesWritten !== total)
+      return { ok: false, reason: 'io-error', detail: `short write formatting '${path}'` };
     if (!d.isBlock) await d.fh.truncate(total);
     await d.fh.sync();
     return { ok: true, header };

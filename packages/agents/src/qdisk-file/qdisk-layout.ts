@@ -65,7 +65,9 @@ export function encodeHeader(h: QuorumDiskHeader, buf: Buffer): void {
 /** Reads a header block. `blockSize` is how much of `buf` the caller read (the expected size). */
 export function decodeHeader(
   buf: Buffer,
-): { ok: true; header: QuorumDiskHeader } | { ok: false; reason: 'not-formatted' | 'corrupt-header'; detail: string } {
+):
+  | { ok: true; header: QuorumDiskHeader }
+  | { ok: false; reason: 'not-formatted' | 'corrupt-header'; detail: string } {
   if (buf.length < 512 || buf.toString('latin1', 0, 8) !== HEADER_MAGIC) {
     return { ok: false, reason: 'not-formatted', detail: 'no quorum disk header (run initQuorumDisk first)' };
   }
@@ -73,13 +75,23 @@ export function decodeHeader(
   const blockSize = buf.readUInt32BE(12);
   const slots = buf.readUInt32BE(16);
   const labelLen = buf.readUInt16BE(20);
-  if (version !== FORMAT_VERSION || !isBlockSize(blockSize) || blockSize > buf.length || labelLen > MAX_LABEL_BYTES) {
-    return { ok: false, reason: 'corrupt-header', detail: `unsupported header (version ${version}, block size ${blockSize})` };
+  if (
+    version !== FORMAT_VERSION ||
+    !isBlockSize(blockSize) ||
+    blockSize > buf.length ||
+    labelLen > MAX_LABEL_BYTES
+  ) {
+    return {
+      ok: false,
+      reason: 'corrupt-header',
+      detail: `unsupported header (version ${version}, block size ${blockSize})`,
+    };
   }
   if (buf.readUInt32BE(blockSize - 4) !== crc32(buf.subarray(0, blockSize - 4))) {
     return { ok: false, reason: 'corrupt-header', detail: 'header checksum mismatch' };
   }
-  if (slots < 1 || slots > MAX_SLOTS) return { ok: false, reason: 'corrupt-header', detail: `bad slot count ${slots}` };
+  if (slots < 1 || slots > MAX_SLOTS)
+    return { ok: false, reason: 'corrupt-header', detail: `bad slot count ${slots}` };
   return { ok: true, header: { label: buf.toString('utf8', 22, 22 + labelLen), slots, blockSize, version } };
 }
 
@@ -108,7 +120,8 @@ export function decodeSlot(
   const head = buf.subarray(0, SLOT_BYTES);
   if (head.every((b) => b === 0)) return { kind: 'empty' };
   if (head.toString('latin1', 0, 8) !== SLOT_MAGIC) return { kind: 'corrupt', detail: 'bad slot magic' };
-  if (head.readUInt32BE(56) !== crc32(head.subarray(0, 56))) return { kind: 'corrupt', detail: 'slot checksum mismatch' };
+  if (head.readUInt32BE(56) !== crc32(head.subarray(0, 56)))
+    return { kind: 'corrupt', detail: 'slot checksum mismatch' };
   const nodeId = head.readUInt32BE(8);
   const state = STATES[head.readUInt8(12)];
   if (nodeId !== expectedNodeId || state === undefined) {
@@ -141,6 +154,7 @@ export function slotProblem(slot: number, s: SlotState, slots: number): string |
   for (const k of ['timestampMs', 'incarnation', 'score', 'seq'] as const) {
     if (!Number.isFinite(s[k])) return `${k} must be a finite number`;
   }
-  if (!Number.isInteger(s.masterId) || s.masterId < 0 || s.masterId > slots) return `masterId ${s.masterId} is outside 0..${slots}`;
+  if (!Number.isInteger(s.masterId) || s.masterId < 0 || s.masterId > slots)
+    return `masterId ${s.masterId} is outside 0..${slots}`;
   return undefined;
 }

@@ -76,7 +76,11 @@ export const udpTransportOptionsSchema = z
     const ids = new Map<number, string>();
     for (const [name, n] of Object.entries(o.nodes)) {
       if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) {
-        ctx.addIssue({ code: 'custom', path: ['nodes', name], message: `name longer than ${MAX_NAME_BYTES} bytes` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nodes', name],
+          message: `name longer than ${MAX_NAME_BYTES} bytes`,
+        });
       }
       if (n.rings.length !== ringCount) {
         ctx.addIssue({
@@ -87,7 +91,12 @@ export const udpTransportOptionsSchema = z
       }
       if (n.id !== undefined) {
         const other = ids.get(n.id);
-        if (other) ctx.addIssue({ code: 'custom', path: ['nodes', name, 'id'], message: `id ${n.id} also used by '${other}'` });
+        if (other)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['nodes', name, 'id'],
+            message: `id ${n.id} also used by '${other}'`,
+          });
         ids.set(n.id, name);
       }
     }
@@ -95,7 +104,11 @@ export const udpTransportOptionsSchema = z
       ctx.addIssue({ code: 'custom', path: ['ringTimeoutMs'], message: 'must be below tokenTimeoutMs' });
     }
     if (o.heartbeatIntervalMs * 2 > o.tokenTimeoutMs) {
-      ctx.addIssue({ code: 'custom', path: ['heartbeatIntervalMs'], message: 'must be at most half of tokenTimeoutMs' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['heartbeatIntervalMs'],
+        message: 'must be at most half of tokenTimeoutMs',
+      });
     }
   });
 

@@ -6,7 +6,14 @@ import type { Ctx, Logger, Message, NodeName, RingStatus, Transport } from '@quo
 import { ConfigError, QuorateError, UsageError } from '@quorate/core';
 import { z } from 'zod';
 import { type UdpTransportOptions, udpTransportOptionsSchema } from './udp-options.js';
-import { HEADER_BYTES, MAC_BYTES, openPacket, type Packet, type PacketKind, sealPacket } from './udp-packet.js';
+import {
+  HEADER_BYTES,
+  MAC_BYTES,
+  openPacket,
+  type Packet,
+  type PacketKind,
+  sealPacket,
+} from './udp-packet.js';
 
 /** Counters of {@link UdpTransport.stats}; they only grow. */
 export interface UdpTransportStats {
@@ -143,7 +150,8 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
   const ringCount = selfCfg.rings.length;
   const hb = opts.heartbeatIntervalMs;
   const tokenTimeoutMs = opts.tokenTimeoutMs;
-  const ringTimeoutMs = opts.ringTimeoutMs ?? Math.min(tokenTimeoutMs - 1, Math.max(3 * hb, tokenTimeoutMs / 2));
+  const ringTimeoutMs =
+    opts.ringTimeoutMs ?? Math.min(tokenTimeoutMs - 1, Math.max(3 * hb, tokenTimeoutMs / 2));
   const maxPacketBytes = HEADER_BYTES + 2 * 64 + opts.maxMessageBytes + MAC_BYTES;
   const bootId = randomBytes(8).toString('hex');
   const bootTimeMs = Date.now();
@@ -191,7 +199,10 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
   let timer: NodeJS.Timeout | undefined;
   let joinedAt = 0;
   let members: NodeName[] = [];
-  let ringView: RingStatus[] = Array.from({ length: ringCount }, (_, ring) => ({ ring, status: 'ok' as const }));
+  let ringView: RingStatus[] = Array.from({ length: ringCount }, (_, ring) => ({
+    ring,
+    status: 'ok' as const,
+  }));
   const membershipSubs = new Set<(m: NodeName[]) => void>();
   const ringSubs = new Set<(r: RingStatus[]) => void>();
 
@@ -222,14 +233,30 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
     return seq;
   }
 
-  function transmit(kind: PacketKind, to: PeerState, packetSeq: number, payload: Buffer, toName: string): number {
+  function transmit(
+    kind: PacketKind,
+    to: PeerState,
+    packetSeq: number,
+    payload: Buffer,
+    toName: string,
+  ): number {
     let n = 0;
     for (let ring = 0; ring < ringCount; ring++) {
       const sock = sockets[ring];
       const dst = to.rings[ring]!;
       if (!sock) continue;
       const buf = sealPacket(
-        { kind, ring, sender: selfName, senderId: selfId, to: toName, bootTimeMs, bootId, seq: packetSeq, payload },
+        {
+          kind,
+          ring,
+          sender: selfName,
+          senderId: selfId,
+          to: toName,
+          bootTimeMs,
+          bootId,
+          seq: packetSeq,
+          payload,
+        },
         key,
       );
       stats.packetsSent += 1;
@@ -380,7 +407,11 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
     const view: RingStatus[] = [];
     for (let ring = 0; ring < ringCount; ring++) {
       if (!sockets[ring]) {
-        view.push({ ring, status: 'faulty', detail: suspended[ring] ? 'ring suspended locally' : 'socket not bound' });
+        view.push({
+          ring,
+          status: 'faulty',
+          detail: suspended[ring] ? 'ring suspended locally' : 'socket not bound',
+        });
       } else if (faultDetail[ring]!.length > 0) {
         view.push({ ring, status: 'faulty', detail: `silent to ${faultDetail[ring]!.join(', ')}` });
       } else {
@@ -393,7 +424,11 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
       for (const r of view) {
         if (r.status === 'faulty') log.warn('udp transport: ring faulty', { ring: r.ring, detail: r.detail });
       }
-      for (const cb of [...ringSubs]) safeCall(cb, view.map((r) => ({ ...r })));
+      for (const cb of [...ringSubs])
+        safeCall(
+          cb,
+          view.map((r) => ({ ...r })),
+        );
     }
   }
 
@@ -412,8 +447,11 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
     evaluate();
   }
 
-  function encodeMessage(msg: Message): { ok: true; payload: Buffer } | Extract<UdpSendOutcome, { ok: false }> {
-    if (!isMessage(msg)) return { ok: false, reason: 'invalid', detail: 'message must be an object with a string type' };
+  function encodeMessage(
+    msg: Message,
+  ): { ok: true; payload: Buffer } | Extract<UdpSendOutcome, { ok: false }> {
+    if (!isMessage(msg))
+      return { ok: false, reason: 'invalid', detail: 'message must be an object with a string type' };
     let text: string;
     try {
       text = JSON.stringify(msg);
@@ -440,7 +478,8 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
 
   const transport = {
     async join(self: NodeName, handler: (from: NodeName, msg: Message) => void, ctx: Ctx): Promise<void> {
-      if (self !== selfName) throw new UsageError(`transport created for node '${selfName}' cannot join as '${self}'`);
+      if (self !== selfName)
+        throw new UsageError(`transport created for node '${selfName}' cannot join as '${self}'`);
       if (state !== 'idle') throw new UsageError(`transport of node '${selfName}' already joined or closed`);
       ctx.signal.throwIfAborted();
       state = 'joining';
@@ -484,7 +523,8 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
     },
 
     trySend(to: NodeName, msg: Message): UdpSendOutcome {
-      if (state !== 'joined') return refuse({ ok: false, reason: 'not-joined', detail: `node '${selfName}' has not joined` });
+      if (state !== 'joined')
+        return refuse({ ok: false, reason: 'not-joined', detail: `node '${selfName}' has not joined` });
       const enc = encodeMessage(msg);
       if (!enc.ok) return refuse(enc);
       if (to === selfName) {
@@ -497,12 +537,18 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
         return { ok: true, packets: 0 };
       }
       const peer = peers.get(to);
-      if (!peer) return refuse({ ok: false, reason: 'unknown-node', detail: `node '${to}' is not in the configuration` });
+      if (!peer)
+        return refuse({
+          ok: false,
+          reason: 'unknown-node',
+          detail: `node '${to}' is not in the configuration`,
+        });
       return { ok: true, packets: transmit('data', peer, nextSeq(), enc.payload, to) };
     },
 
     tryBroadcast(msg: Message): UdpSendOutcome {
-      if (state !== 'joined') return refuse({ ok: false, reason: 'not-joined', detail: `node '${selfName}' has not joined` });
+      if (state !== 'joined')
+        return refuse({ ok: false, reason: 'not-joined', detail: `node '${selfName}' has not joined` });
       const enc = encodeMessage(msg);
       if (!enc.ok) return refuse(enc);
       const s = nextSeq();
@@ -592,9 +638,13 @@ function loadKey(key: string | Uint8Array | undefined, keyFile: string | undefin
     try {
       bytes = readFileSync(keyFile);
     } catch (err) {
-      throw new ConfigError(`cannot read key file '${keyFile}'`, [{ path: ['keyFile'], message: `cannot read '${keyFile}'` }], {
-        cause: err,
-      });
+      throw new ConfigError(
+        `cannot read key file '${keyFile}'`,
+        [{ path: ['keyFile'], message: `cannot read '${keyFile}'` }],
+        {
+          cause: err,
+        },
+      );
     }
   } else {
     bytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key ?? new Uint8Array());
@@ -613,7 +663,12 @@ function issueOf(i: z.core.$ZodIssue): { path: Array<string | number>; message: 
 }
 
 function isMessage(v: unknown): v is Message {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { type?: unknown }).type === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    typeof (v as { type?: unknown }).type === 'string'
+  );
 }
 
 /** Compares a configured address with a datagram's source (IPv4-mapped IPv6 allowed). */

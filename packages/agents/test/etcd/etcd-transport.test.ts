@@ -49,7 +49,14 @@ describe.skipIf(skipReason !== undefined)('etcd transport and config store again
   }
 
   async function node(self: string, extra: Partial<EtcdTransportOptions> = {}): Promise<Node> {
-    const t = createEtcdTransport({ hosts: [etcd.endpoint], prefix, self, leaseTtlMs: 1000, reconnectMs: 100, ...extra });
+    const t = createEtcdTransport({
+      hosts: [etcd.endpoint],
+      prefix,
+      self,
+      leaseTtlMs: 1000,
+      reconnectMs: 100,
+      ...extra,
+    });
     open.push(t);
     const n: Node = { t, inbox: [], views: [] };
     t.onMembership((m) => n.views.push(m));
@@ -75,7 +82,10 @@ describe.skipIf(skipReason !== undefined)('etcd transport and config store again
     expect(c.inbox).toEqual([{ from: 'a', msg: { type: 'hello' } }]);
     expect(a.inbox).toEqual([]);
     expect(a.t.trySend('zed', { type: 'x' })).toMatchObject({ ok: false, reason: 'not-member' });
-    expect(a.t.trySend('b', { type: 'big', blob: 'x'.repeat(70_000) })).toMatchObject({ ok: false, reason: 'too-large' });
+    expect(a.t.trySend('b', { type: 'big', blob: 'x'.repeat(70_000) })).toMatchObject({
+      ok: false,
+      reason: 'too-large',
+    });
     expect(a.t.rings()).toEqual([{ ring: 0, status: 'ok' }]);
     for (let i = 0; i < 20; i++) c.t.send('b', { type: 'seq', i });
     await waitFor('20 in order', () => b.inbox.length === 22);
@@ -96,7 +106,9 @@ describe.skipIf(skipReason !== undefined)('etcd transport and config store again
     const detect = performance.now() - t0;
     // etcd cannot expire a lease before its TTL (1 s) minus the time since the last keepalive (≤ TTL/3).
     expect(detect).toBeGreaterThan(1000 - 400);
-    console.log(`[etcd] crashed node (keepalive stopped) -> membership change: ${detect.toFixed(0)} ms (lease TTL 1 s)`);
+    console.log(
+      `[etcd] crashed node (keepalive stopped) -> membership change: ${detect.toFixed(0)} ms (lease TTL 1 s)`,
+    );
     expect(a.views.at(-1)).toEqual(['a']);
   });
 
@@ -140,9 +152,17 @@ describe.skipIf(skipReason !== undefined)('etcd transport and config store again
     expect(views).toEqual([['lonely']]);
     expect(t.rings()[0]).toMatchObject({ status: 'faulty' });
     expect(t.trySend('x', { type: 'y' })).toMatchObject({ ok: false, reason: 'not-connected' });
-    const store = createEtcdConfigStore({ hosts: [`http://127.0.0.1:${deadPort}`], prefix, callTimeoutMs: 300, dialTimeoutMs: 300 });
+    const store = createEtcdConfigStore({
+      hosts: [`http://127.0.0.1:${deadPort}`],
+      prefix,
+      callTimeoutMs: 300,
+      dialTimeoutMs: 300,
+    });
     expect(await store.read(ctx())).toMatchObject({ ok: false, reason: 'unreachable' });
-    expect(await store.compareAndSwap({ configVersion: 1 }, ctx())).toMatchObject({ ok: false, reason: 'unreachable' });
+    expect(await store.compareAndSwap({ configVersion: 1 }, ctx())).toMatchObject({
+      ok: false,
+      reason: 'unreachable',
+    });
     const ac = new AbortController();
     ac.abort();
     expect(await store.read({ signal: ac.signal })).toMatchObject({ ok: false, reason: 'aborted' });
@@ -155,14 +175,23 @@ describe.skipIf(skipReason !== undefined)('etcd transport and config store again
     const s2 = createEtcdConfigStore({ hosts: [etcd.endpoint], prefix });
     try {
       expect(await s1.read(ctx())).toEqual({ ok: true, doc: null, revision: null });
-      expect(await s1.compareAndSwap({ configVersion: 1, name: 'c1' }, ctx())).toMatchObject({ ok: true, configVersion: 1 });
+      expect(await s1.compareAndSwap({ configVersion: 1, name: 'c1' }, ctx())).toMatchObject({
+        ok: true,
+        configVersion: 1,
+      });
       expect(await s2.compareAndSwap({ configVersion: 1, name: 'other' }, ctx())).toMatchObject({
         ok: false,
         reason: 'stale',
         currentVersion: 1,
       });
-      expect(await s2.compareAndSwap({ configVersion: 0 }, ctx())).toMatchObject({ ok: false, reason: 'stale' });
-      expect(await s2.compareAndSwap({ configVersion: 1.5 } as never, ctx())).toMatchObject({ ok: false, reason: 'invalid' });
+      expect(await s2.compareAndSwap({ configVersion: 0 }, ctx())).toMatchObject({
+        ok: false,
+        reason: 'stale',
+      });
+      expect(await s2.compareAndSwap({ configVersion: 1.5 } as never, ctx())).toMatchObject({
+        ok: false,
+        reason: 'invalid',
+      });
       // Two writers race from the same base version 1 with version 2: exactly one wins.
       const [r1, r2] = await Promise.all([
         s1.compareAndSwap({ configVersion: 2, name: 'from-s1' }, ctx()),
@@ -173,7 +202,10 @@ describe.skipIf(skipReason !== undefined)('etcd transport and config store again
       expect([r1, r2].find((r) => !r.ok)).toMatchObject({ ok: false, reason: 'stale', currentVersion: 2 });
       const now = await s2.read(ctx());
       expect(now.ok && now.doc).toEqual({ configVersion: 2, name: r1.ok ? 'from-s1' : 'from-s2' });
-      expect(await s2.compareAndSwap({ configVersion: 3, name: 'c3' }, ctx())).toMatchObject({ ok: true, configVersion: 3 });
+      expect(await s2.compareAndSwap({ configVersion: 3, name: 'c3' }, ctx())).toMatchObject({
+        ok: true,
+        configVersion: 3,
+      });
     } finally {
       await s1.close();
       await s2.close();
@@ -195,7 +227,11 @@ describe.skipIf(skipReason !== undefined)('etcd transport and config store again
     expect(a.t.trySend('b', { type: 'x' })).toMatchObject({ ok: false, reason: 'not-connected' });
     const t1 = performance.now();
     await etcd.restart();
-    await waitFor('both back', () => a.t.members().join() === 'a,b' && b.t.members().join() === 'a,b', 15_000);
+    await waitFor(
+      'both back',
+      () => a.t.members().join() === 'a,b' && b.t.members().join() === 'a,b',
+      15_000,
+    );
     const back = performance.now() - t1;
     a.t.send('b', { type: 'after' });
     await waitFor('message after rejoin', () => b.inbox.some((m) => m.msg.type === 'after'));

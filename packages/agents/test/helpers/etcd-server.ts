@@ -102,7 +102,8 @@ export async function startEtcd(): Promise<EtcdServer> {
     exited = new Promise((resolve) => c.once('exit', () => resolve()));
     const end = Date.now() + 15_000;
     for (;;) {
-      if (c.exitCode !== null) throw new Error(`etcd exited with ${c.exitCode} (log: ${join(dataDir, 'n1.log')})`);
+      if (c.exitCode !== null)
+        throw new Error(`etcd exited with ${c.exitCode} (log: ${join(dataDir, 'n1.log')})`);
       try {
         const r = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1000) });
         const body = (await r.json()) as { health?: string };

@@ -72,7 +72,12 @@ export function createNetnsPair(links: number): NetnsPair {
     }
     const list: NetnsLink[] = [];
     for (let i = 0; i < links; i++) {
-      const l: NetnsLink = { ifA: `${nsA}r${i}`, ifB: `${nsB}r${i}`, addrA: `10.77.${i}.1`, addrB: `10.77.${i}.2` };
+      const l: NetnsLink = {
+        ifA: `${nsA}r${i}`,
+        ifB: `${nsB}r${i}`,
+        addrA: `10.77.${i}.1`,
+        addrB: `10.77.${i}.2`,
+      };
       ip(['link', 'add', l.ifA, 'netns', nsA, 'type', 'veth', 'peer', 'name', l.ifB, 'netns', nsB]);
       ip(['-n', nsA, 'addr', 'add', `${l.addrA}/24`, 'dev', l.ifA]);
       ip(['-n', nsB, 'addr', 'add', `${l.addrB}/24`, 'dev', l.ifB]);
@@ -86,7 +91,8 @@ export function createNetnsPair(links: number): NetnsPair {
       links: list,
       linkDown: (i) => ip(['-n', nsA, 'link', 'set', list[i]!.ifA, 'down']),
       linkUp: (i) => ip(['-n', nsA, 'link', 'set', list[i]!.ifA, 'up']),
-      spawnIn: (ns, cmd, args, cwd) => spawn('ip', ['netns', 'exec', ns, cmd, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] }),
+      spawnIn: (ns, cmd, args, cwd) =>
+        spawn('ip', ['netns', 'exec', ns, cmd, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] }),
       destroy,
     };
   } catch (err) {

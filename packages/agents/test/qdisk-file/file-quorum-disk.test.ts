@@ -22,7 +22,16 @@ afterAll(() => {
 });
 
 function slot(nodeId: number, over: Partial<SlotState> = {}): SlotState {
-  return { nodeId, timestampMs: 1_700_000_000_123, incarnation: 7, state: 'running', score: 2, masterId: 0, seq: 1, ...over };
+  return {
+    nodeId,
+    timestampMs: 1_700_000_000_123,
+    incarnation: 7,
+    state: 'running',
+    score: 2,
+    masterId: 0,
+    seq: 1,
+    ...over,
+  };
 }
 
 describe('file quorum disk', () => {
@@ -45,17 +54,39 @@ describe('file quorum disk', () => {
     ];
     for (const s of written) expect(await disk.write(s.nodeId, s, ctx())).toEqual({ ok: true });
     const all = await disk.readAll(ctx());
-    expect(all).toEqual({ ok: true, slots: [written[0], written[1], written[2], written[3], null, written[4]] });
+    expect(all).toEqual({
+      ok: true,
+      slots: [written[0], written[1], written[2], written[3], null, written[4]],
+    });
     // Each write touched exactly its own block: the bytes of slot 5 are still zero.
-    expect(readFileSync(path).subarray(5 * 512, 6 * 512).every((b) => b === 0)).toBe(true);
+    expect(
+      readFileSync(path)
+        .subarray(5 * 512, 6 * 512)
+        .every((b) => b === 0),
+    ).toBe(true);
     await disk.close();
     expect(await disk.readAll(ctx())).toMatchObject({ ok: false, reason: 'closed' });
   });
 
   it.each([
-    { name: 'wrong label', opts: { label: 'other' }, reason: 'label-mismatch', detail: /label 'qd2', expected 'other'/ },
-    { name: 'wrong slot count', opts: { label: 'qd2', slots: 8 }, reason: 'size-mismatch', detail: /has 4 slots, expected 8/ },
-    { name: 'wrong block size', opts: { label: 'qd2', blockSize: 4096 }, reason: 'size-mismatch', detail: /block size 512/ },
+    {
+      name: 'wrong label',
+      opts: { label: 'other' },
+      reason: 'label-mismatch',
+      detail: /label 'qd2', expected 'other'/,
+    },
+    {
+      name: 'wrong slot count',
+      opts: { label: 'qd2', slots: 8 },
+      reason: 'size-mismatch',
+      detail: /has 4 slots, expected 8/,
+    },
+    {
+      name: 'wrong block size',
+      opts: { label: 'qd2', blockSize: 4096 },
+      reason: 'size-mismatch',
+      detail: /block size 512/,
+    },
   ])('refuses to open with $name', async ({ opts, reason, detail }) => {
     const path = join(dir, 'qd2.qdisk');
     await initQuorumDisk(path, { label: 'qd2', slots: 4 });
@@ -69,7 +100,11 @@ describe('file quorum disk', () => {
 
   it.each([
     { name: 'a missing path', prepare: (_p: string) => {}, reason: 'not-found' },
-    { name: 'an unformatted file', prepare: (p: string) => writeFileSync(p, Buffer.alloc(4096, 7)), reason: 'not-formatted' },
+    {
+      name: 'an unformatted file',
+      prepare: (p: string) => writeFileSync(p, Buffer.alloc(4096, 7)),
+      reason: 'not-formatted',
+    },
     { name: 'an empty file', prepare: (p: string) => writeFileSync(p, ''), reason: 'not-formatted' },
     {
       name: 'a damaged header',
@@ -81,7 +116,12 @@ describe('file quorum disk', () => {
       format: true,
       reason: 'corrupt-header',
     },
-    { name: 'a truncated disk', prepare: (p: string) => truncateSync(p, 3 * 512), format: true, reason: 'too-small' },
+    {
+      name: 'a truncated disk',
+      prepare: (p: string) => truncateSync(p, 3 * 512),
+      format: true,
+      reason: 'too-small',
+    },
   ])('reports $name as $reason', async ({ prepare, format, reason }) => {
     const path = join(dir, `bad-${reason}.qdisk`);
     rmSync(path, { force: true });
@@ -99,7 +139,10 @@ describe('file quorum disk', () => {
     expect(await disk.write(0, slot(0), ctx())).toMatchObject({ ok: false, reason: 'bad-slot' });
     expect(await disk.write(4, slot(4), ctx())).toMatchObject({ ok: false, reason: 'bad-slot' });
     expect(await disk.write(2, slot(3), ctx())).toMatchObject({ ok: false, reason: 'bad-slot' });
-    expect(await disk.write(2, slot(2, { seq: Number.NaN }), ctx())).toMatchObject({ ok: false, reason: 'bad-slot' });
+    expect(await disk.write(2, slot(2, { seq: Number.NaN }), ctx())).toMatchObject({
+      ok: false,
+      reason: 'bad-slot',
+    });
     expect(await disk.readAll(ctx())).toEqual({ ok: true, slots: [null, null, null] });
     await disk.close();
   });
@@ -127,7 +170,10 @@ describe('file quorum disk', () => {
     const disk = createFileQuorumDisk({ path, label: 'qd6' });
     const ac = new AbortController();
     ac.abort();
-    expect(await disk.write(1, slot(1), { signal: ac.signal })).toMatchObject({ ok: false, reason: 'aborted' });
+    expect(await disk.write(1, slot(1), { signal: ac.signal })).toMatchObject({
+      ok: false,
+      reason: 'aborted',
+    });
     expect(await disk.readAll({ signal: ac.signal })).toMatchObject({ ok: false, reason: 'aborted' });
     await disk.close();
   });
@@ -139,12 +185,30 @@ describe('file quorum disk', () => {
     const spawnWriter = (s: number, peer: number) =>
       run(
         process.execPath,
-        ['--conditions=@quorate/source', '--import', 'tsx', child, path, 'shared', String(s), '200', String(peer)],
+        [
+          '--conditions=@quorate/source',
+          '--import',
+          'tsx',
+          child,
+          path,
+          'shared',
+          String(s),
+          '200',
+          String(peer),
+        ],
         { cwd: repoRoot, timeout: 30_000 },
       );
     const [r1, r3] = await Promise.all([spawnWriter(1, 3), spawnWriter(3, 1)]);
-    const c1 = JSON.parse(r1.stdout) as { seq: number; seen: Record<string, number>; stats: { corruptSlots: number } };
-    const c3 = JSON.parse(r3.stdout) as { seq: number; seen: Record<string, number>; stats: { corruptSlots: number } };
+    const c1 = JSON.parse(r1.stdout) as {
+      seq: number;
+      seen: Record<string, number>;
+      stats: { corruptSlots: number };
+    };
+    const c3 = JSON.parse(r3.stdout) as {
+      seq: number;
+      seen: Record<string, number>;
+      stats: { corruptSlots: number };
+    };
     expect(c1.seen['3']).toBeGreaterThan(0);
     expect(c3.seen['1']).toBeGreaterThan(0);
     expect(c1.seq).toBeGreaterThanOrEqual(200);

@@ -17,13 +17,22 @@ let seq = 0;
 while (seq < rounds || !peers.every((p) => (seen[p] ?? 0) > 0)) {
   if (Date.now() > deadline) break;
   seq += 1;
-  const state: SlotState = { nodeId: slot, timestampMs: Date.now(), incarnation: process.pid, state: 'running', score: 1, masterId: 0, seq };
+  const state: SlotState = {
+    nodeId: slot,
+    timestampMs: Date.now(),
+    incarnation: process.pid,
+    state: 'running',
+    score: 1,
+    masterId: 0,
+    seq,
+  };
   const w = await disk.write(slot, state, ctx);
   if (!w.ok) throw new Error(`write failed: ${w.reason} ${w.detail}`);
   const r = await disk.readAll(ctx);
   if (!r.ok) throw new Error(`read failed: ${r.reason} ${r.detail}`);
   for (const s of r.slots) if (s && s.nodeId !== slot) seen[s.nodeId] = Math.max(seen[s.nodeId] ?? 0, s.seq);
-  if (r.slots[slot - 1]?.seq !== seq) throw new Error(`own slot reads back ${JSON.stringify(r.slots[slot - 1])}`);
+  if (r.slots[slot - 1]?.seq !== seq)
+    throw new Error(`own slot reads back ${JSON.stringify(r.slots[slot - 1])}`);
 }
 process.stdout.write(`${JSON.stringify({ slot, pid: process.pid, seq, seen, stats: disk.stats() })}\n`);
 await disk.close();

@@ -41,7 +41,9 @@ describe.skipIf(skipReason !== undefined)('udp transport across network namespac
   const procs: ChildProcess[] = [];
   afterAll(async () => {
     for (const p of procs) if (p.exitCode === null) p.kill('SIGTERM');
-    await Promise.all(procs.map((p) => (p.exitCode === null ? new Promise((r) => p.once('exit', r)) : undefined)));
+    await Promise.all(
+      procs.map((p) => (p.exitCode === null ? new Promise((r) => p.once('exit', r)) : undefined)),
+    );
     pair?.destroy();
   });
 
@@ -57,7 +59,13 @@ describe.skipIf(skipReason !== undefined)('udp transport across network namespac
       const proc = pair!.spawnIn(
         ns,
         process.execPath,
-        ['--conditions=@quorate/source', '--import', 'tsx', join(here, 'udp-node.child.ts'), JSON.stringify({ ...base, self })],
+        [
+          '--conditions=@quorate/source',
+          '--import',
+          'tsx',
+          join(here, 'udp-node.child.ts'),
+          JSON.stringify({ ...base, self }),
+        ],
         repoRoot,
       );
       procs.push(proc);
@@ -65,11 +73,18 @@ describe.skipIf(skipReason !== undefined)('udp transport across network namespac
     };
     const a = start('a', pair.nsA);
     const b = start('b', pair.nsB);
-    await waitFor('both see both', () => last(a.members)?.length === 2 && last(b.members)?.length === 2, 20_000);
+    await waitFor(
+      'both see both',
+      () => last(a.members)?.length === 2 && last(b.members)?.length === 2,
+      20_000,
+    );
     const seen = { a: a.members.length, b: b.members.length };
 
     pair.linkDown(1);
-    await waitFor('ring 1 faulty on both', () => ringStatus(a, 1) === 'faulty' && ringStatus(b, 1) === 'faulty');
+    await waitFor(
+      'ring 1 faulty on both',
+      () => ringStatus(a, 1) === 'faulty' && ringStatus(b, 1) === 'faulty',
+    );
     expect(ringStatus(a, 0)).toBe('ok');
     await new Promise((r) => setTimeout(r, 1200)); // longer than the token timeout
     expect(a.members.length).toBe(seen.a);
@@ -85,9 +100,14 @@ describe.skipIf(skipReason !== undefined)('udp transport across network namespac
     await waitFor('each alone', () => last(a.members)?.join() === 'a' && last(b.members)?.join() === 'b');
     const detect = performance.now() - t0;
     expect(detect).toBeGreaterThan(1000 - 60);
-    console.log(`[udp-netns] both cables pulled -> membership change: ${detect.toFixed(0)} ms (token 1000 ms)`);
+    console.log(
+      `[udp-netns] both cables pulled -> membership change: ${detect.toFixed(0)} ms (token 1000 ms)`,
+    );
 
     pair.linkUp(0);
-    await waitFor('rejoined over ring 0', () => last(a.members)?.length === 2 && last(b.members)?.length === 2);
+    await waitFor(
+      'rejoined over ring 0',
+      () => last(a.members)?.length === 2 && last(b.members)?.length === 2,
+    );
   }, 45_000);
 });

@@ -1,6 +1,10 @@
 import { createSocket } from 'node:dgram';
 import type { Message, NodeName } from '@quorate/core';
-import { createUdpTransport, type UdpTransport, type UdpTransportOptions } from '../../src/transport-udp/index.js';
+import {
+  createUdpTransport,
+  type UdpTransport,
+  type UdpTransportOptions,
+} from '../../src/transport-udp/index.js';
 
 /** Finds `n` free UDP ports on `address` (bind to port 0, note the port, close). */
 export async function freeUdpPorts(address: string, n: number): Promise<number[]> {
@@ -80,7 +84,9 @@ export async function makeHarness(
       h.inbox[name] = [];
       h.memberships[name] = [];
       t.onMembership((m) => h.memberships[name]!.push(m));
-      await t.join(name, (from, msg) => h.inbox[name]!.push({ from, msg }), { signal: new AbortController().signal });
+      await t.join(name, (from, msg) => h.inbox[name]!.push({ from, msg }), {
+        signal: new AbortController().signal,
+      });
       h.t[name] = t;
       return t;
     },

@@ -27,7 +27,14 @@ async function rawAs(harness: Harness, name: string): Promise<Socket> {
   return s;
 }
 
-function packetFrom(sender: string, senderId: number, seq: number, msg: object, bootId: string, bootTimeMs = 1000): Packet {
+function packetFrom(
+  sender: string,
+  senderId: number,
+  seq: number,
+  msg: object,
+  bootId: string,
+  bootTimeMs = 1000,
+): Packet {
   return {
     kind: 'data',
     ring: 0,
@@ -42,7 +49,9 @@ function packetFrom(sender: string, senderId: number, seq: number, msg: object, 
 }
 
 async function sendRaw(s: Socket, buf: Buffer, to: { address: string; port: number }): Promise<void> {
-  await new Promise<void>((resolve, reject) => s.send(buf, to.port, to.address, (e) => (e ? reject(e) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    s.send(buf, to.port, to.address, (e) => (e ? reject(e) : resolve())),
+  );
 }
 
 describe('udp transport on loopback', () => {
@@ -77,7 +86,10 @@ describe('udp transport on loopback', () => {
     h = await makeHarness(['a', 'b', 'c'], 1);
     const a = await h.start('a');
     raw = await rawAs(h, 'c');
-    const forged = sealPacket(packetFrom('c', 3, 1, { type: 'evil' }, randomBytes(8).toString('hex')), Buffer.from('not-the-cluster-key!!'));
+    const forged = sealPacket(
+      packetFrom('c', 3, 1, { type: 'evil' }, randomBytes(8).toString('hex')),
+      Buffer.from('not-the-cluster-key!!'),
+    );
     await sendRaw(raw, forged, h.nodes.a!.rings[0]!);
     await waitFor('auth failure counted', () => a.stats().authFailed === 1);
     expect(h.inbox.a).toEqual([]);
@@ -99,7 +111,11 @@ describe('udp transport on loopback', () => {
     await waitFor('replays counted', () => a.stats().replayed === 2);
     // c restarts: new boot id, later boot time, sequence starts again at 1.
     const boot2 = randomBytes(8).toString('hex');
-    await sendRaw(raw, sealPacket(packetFrom('c', 3, 1, { type: 'reborn' }, boot2, 2000), Buffer.from(KEY)), dst);
+    await sendRaw(
+      raw,
+      sealPacket(packetFrom('c', 3, 1, { type: 'reborn' }, boot2, 2000), Buffer.from(KEY)),
+      dst,
+    );
     await waitFor('reborn delivered', () => h!.inbox.a!.length === 2);
     // The restart shows as a leave and a rejoin.
     expect(h.memberships.a).toEqual([['a'], ['a', 'c'], ['a'], ['a', 'c']]);
@@ -113,7 +129,10 @@ describe('udp transport on loopback', () => {
     h = await makeHarness(['a', 'b', 'c'], 1);
     const a = await h.start('a');
     raw = await rawAs(h, 'c');
-    const claimB = sealPacket(packetFrom('b', 2, 1, { type: 'spoof' }, randomBytes(8).toString('hex')), Buffer.from(KEY));
+    const claimB = sealPacket(
+      packetFrom('b', 2, 1, { type: 'spoof' }, randomBytes(8).toString('hex')),
+      Buffer.from(KEY),
+    );
     await sendRaw(raw, claimB, h.nodes.a!.rings[0]!);
     await waitFor('bad sender counted', () => a.stats().badSender === 1);
     expect(h.inbox.a).toEqual([]);
@@ -123,7 +142,10 @@ describe('udp transport on loopback', () => {
     h = await makeHarness(['a', 'b'], 2);
     const a = await h.start('a');
     const b = await h.start('b', { key: 'another-key-0123456789abcdefgh' });
-    await waitFor('both sides count auth failures', () => a.stats().authFailed >= 10 && b.stats().authFailed >= 10);
+    await waitFor(
+      'both sides count auth failures',
+      () => a.stats().authFailed >= 10 && b.stats().authFailed >= 10,
+    );
     expect(a.members()).toEqual(['a']);
     expect(b.members()).toEqual(['b']);
     expect(h.memberships.a).toEqual([['a']]);
@@ -188,7 +210,9 @@ describe('udp transport on loopback', () => {
     expect(detect).toBeGreaterThanOrEqual(400 - 25);
     // No ring was reported faulty on the way: every ring went silent together.
     expect(a.rings().every((r) => r.status === 'ok')).toBe(true);
-    console.log(`[udp] silence -> membership change: ${detect.toFixed(0)} ms (token timeout 400 ms, heartbeat 20 ms)`);
+    console.log(
+      `[udp] silence -> membership change: ${detect.toFixed(0)} ms (token timeout 400 ms, heartbeat 20 ms)`,
+    );
   });
 
   it('reads the key from a key file of raw bytes', async () => {
@@ -206,13 +230,16 @@ describe('udp transport on loopback', () => {
   });
 
   it('rejects bad options and a bind failure with clear errors', async () => {
-    const nodes = { a: { rings: [{ address: '127.0.0.1', port: 1 }] }, b: { rings: [{ address: '127.0.0.1', port: 2 }] } };
+    const nodes = {
+      a: { rings: [{ address: '127.0.0.1', port: 1 }] },
+      b: { rings: [{ address: '127.0.0.1', port: 2 }] },
+    };
     expect(() => createUdpTransport({ self: 'a', nodes, key: 'short' })).toThrow(/at least 16/);
     expect(() => createUdpTransport({ self: 'z', nodes, key: KEY })).toThrow(/node 'z' is not in nodes/);
     expect(() => createUdpTransport({ self: 'a', nodes })).toThrow(/exactly one of key or keyFile/);
-    expect(() =>
-      createUdpTransport({ self: 'a', nodes: { ...nodes, c: { rings: [] } }, key: KEY }),
-    ).toThrow(/rings/);
+    expect(() => createUdpTransport({ self: 'a', nodes: { ...nodes, c: { rings: [] } }, key: KEY })).toThrow(
+      /rings/,
+    );
     h = await makeHarness(['a', 'b'], 1);
     await h.start('a');
     const clash = createUdpTransport({ self: 'a', nodes: h.nodes, key: KEY });
