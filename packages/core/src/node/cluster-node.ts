@@ -219,15 +219,37 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
         cancel(lostTimers[peer]);
         delete lostTimers[peer];
       }
-      if (!isMember(peer)) changeMembership([peer], [], []);
+      if (!isMember(peer)) queueMembership(peer);
       return;
     }
     if (wasAny && isMember(peer) && lostTimers[peer] === undefined) {
       lostTimers[peer] = after(cfg.options.tokenTimeoutMs, () => {
         delete lostTimers[peer];
-        if (!(links[peer] ?? []).some(Boolean) && isMember(peer)) changeMembership([], [peer], []);
+        if (!(links[peer] ?? []).some(Boolean) && isMember(peer)) queueMembership(peer);
       });
     }
+  }
+
+  /** Membership changes of one instant are applied together (one new membership, as totem forms it). */
+  const pendingPeers = new Set<NodeName>();
+  let membershipQueued = false;
+  function queueMembership(peer: NodeName): void {
+    pendingPeers.add(peer);
+    if (membershipQueued) return;
+    membershipQueued = true;
+    after(0, () => {
+      membershipQueued = false;
+      const joined: NodeName[] = [];
+      const lost: NodeName[] = [];
+      for (const p of [...pendingPeers].sort(byId)) {
+        const up = (links[p] ?? []).some(Boolean);
+        if (up && !isMember(p)) joined.push(p);
+        if (!up && isMember(p) && lostTimers[p] === undefined) lost.push(p);
+      }
+      pendingPeers.clear();
+      if (joined.length > 0 || lost.length > 0) changeMembership(joined, lost, []);
+      else recomputeQuorum();
+    });
   }
 
   function onTransportMembership(list: NodeName[]): void {
@@ -296,6 +318,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   }
 
   function recomputeQuorum(lmsExpire = false): void {
+    // A membership change is about to be applied in this instant; it recomputes then.
+    if (membershipQueued && !lmsExpire) return;
     const view = {
       members: members.map(idOf),
       deviceVotes: deviceVotes(),
@@ -485,12 +509,19 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       case 'cmd.fenceCancel':
         cancelFence(String(msg.target), String(msg.reason ?? 'cancelled'));
         break;
-      case 'fence.request':
-        if (isCoordinator()) {
-          adminFence[String(msg.target)] = String(msg.reason ?? 'requested by an administrator');
+      case 'fence.request': {
+        const target = String(msg.target);
+        const reason = String(msg.reason ?? 'requested by an administrator');
+        if (isCoordinator() && target !== self) {
+          adminFence[target] = reason;
           requestSchedule();
+        } else if (coordinatorName() === target && members.find((m) => m !== target) === self) {
+          // The coordinator itself is the target: the next member runs the fence.
+          adminFence[target] = reason;
+          dispatchFence(target, reason, 0);
         }
         break;
+      }
       case 'fence.result':
         onFenceResult(String(msg.target), Number(msg.atMs), from);
         break;
@@ -1085,8 +1116,10 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       else if (transport.onMembership) unsubs.push(transport.onMembership((list) => onTransportMembership(list)));
       if (opts.quorumDevice?.onChange) unsubs.push(opts.quorumDevice.onChange(() => pollQdevice()));
       startQdisk();
-      recomputeQuorum();
-      emitter.emit('membership', { members: [...members], joined: [self], lost: [], left: [] });
+      if (!membershipQueued) {
+        recomputeQuorum();
+        emitter.emit('membership', { members: [...members], joined: [self], lost: [], left: [] });
+      }
       sendSync();
       sendReport();
       pollQdevice();
