@@ -345,7 +345,14 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
       }
       return true;
     }
-    if (peer.retiredBoots.has(p.bootId) || (peer.bootId !== undefined && p.bootTimeMs <= peer.bootTimeMs)) {
+    // A boot that does not look newer is a replay while the current boot is alive; once that one
+    // has been silent for the token timeout it is accepted (the peer's clock may have stepped
+    // back across its restart). Boot ids already replaced are refused for good.
+    const currentAlive = peer.lastHeard.some((h) => now() - h <= tokenTimeoutMs);
+    if (
+      peer.retiredBoots.has(p.bootId) ||
+      (peer.bootId !== undefined && p.bootTimeMs <= peer.bootTimeMs && currentAlive)
+    ) {
       stats.staleBoot += 1;
       return false;
     }

@@ -125,6 +125,38 @@ describe('udp transport on loopback', () => {
     expect(h.inbox.a!.map((m) => m.msg.type)).toEqual(['m5', 'reborn']);
   });
 
+  it('accepts a restart whose boot time looks older only once the current boot fell silent', async () => {
+    h = await makeHarness(['a', 'b', 'c'], 1);
+    const a = await h.start('a');
+    raw = await rawAs(h, 'c');
+    const dst = h.nodes.a!.rings[0]!;
+    await sendRaw(
+      raw,
+      sealPacket(
+        packetFrom('c', 3, 1, { type: 'first' }, randomBytes(8).toString('hex'), 5000),
+        Buffer.from(KEY),
+      ),
+      dst,
+    );
+    await waitFor('first delivered', () => h!.inbox.a!.length === 1);
+    // Clock stepped back across the restart: while the first boot is alive this is a replay.
+    const back = randomBytes(8).toString('hex');
+    await sendRaw(
+      raw,
+      sealPacket(packetFrom('c', 3, 1, { type: 'early' }, back, 4000), Buffer.from(KEY)),
+      dst,
+    );
+    await waitFor('refused as stale', () => a.stats().staleBoot === 1);
+    await waitFor('c silent for the token timeout', () => a.members().length === 1, 3000);
+    await sendRaw(
+      raw,
+      sealPacket(packetFrom('c', 3, 2, { type: 'late' }, back, 4000), Buffer.from(KEY)),
+      dst,
+    );
+    await waitFor('accepted after silence', () => h!.inbox.a!.length === 2);
+    expect(h.inbox.a!.map((m) => m.msg.type)).toEqual(['first', 'late']);
+  });
+
   it('refuses a packet claiming another sender than its source address', async () => {
     h = await makeHarness(['a', 'b', 'c'], 1);
     const a = await h.start('a');
