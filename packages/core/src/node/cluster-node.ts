@@ -628,7 +628,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     return opts.resourceAgents[rid] ?? (r ? opts.resourceAgents[r.agent] : undefined);
   }
 
-  function runResource(input: ResourceActionInput, signal: AbortSignal, probe = false): Promise<ResourceOutcome> {
+  function runResource(input: ResourceActionInput, signal: AbortSignal | undefined, probe = false): Promise<ResourceOutcome> {
     const agent = agentFor(input.resource);
     const r = cfg.resources.find((x) => x.id === input.resource);
     if (agent === undefined) {
@@ -728,7 +728,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   async function probeAll(): Promise<void> {
     const results = await Promise.all(
       cfg.resources.map(async (r) => {
-        const out = await runResource({ resource: r.id, action: 'monitor', timeoutMs: resourceTimeoutMs }, ac.signal, true);
+        const out = await runResource({ resource: r.id, action: 'monitor', timeoutMs: resourceTimeoutMs }, undefined, true);
         return { id: r.id, running: out.ok && out.running };
       }),
     );
