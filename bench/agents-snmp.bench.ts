@@ -38,8 +38,11 @@ async function time(n: number, fn: () => Promise<void>): Promise<number[]> {
 }
 
 async function ours(agent: FenceAgent, action: FenceAction, plug: string): Promise<void> {
-  const r = await agent.run({ action, target: 'blade', port: plug } as never, { signal: new AbortController().signal });
-  if (!r.ok || (action === 'reboot' && r.power !== 'on')) throw new Error(`ours ${action}: ${JSON.stringify(r)}`);
+  const r = await agent.run({ action, target: 'blade', port: plug } as never, {
+    signal: new AbortController().signal,
+  });
+  if (!r.ok || (action === 'reboot' && r.power !== 'on'))
+    throw new Error(`ours ${action}: ${JSON.stringify(r)}`);
 }
 
 function real(port: number, action: string, plug: string): Promise<void> {
@@ -56,31 +59,79 @@ function real(port: number, action: string, plug: string): Promise<void> {
       else reject(new Error(`fence_intelmodular ${action} exited ${code}: ${out}`));
     });
     child.stdin.end(
-      ['ip=127.0.0.1', `ipport=${port}`, 'login=benchuser', 'passwd=bench-pass-1', 'snmp_auth_prot=SHA',
-        'snmp_sec_level=authNoPriv', 'snmp_version=3', `port=${plug}`, `action=${action}`, ''].join('\n'),
+      [
+        'ip=127.0.0.1',
+        `ipport=${port}`,
+        'login=benchuser',
+        'passwd=bench-pass-1',
+        'snmp_auth_prot=SHA',
+        'snmp_sec_level=authNoPriv',
+        'snmp_version=3',
+        `port=${plug}`,
+        `action=${action}`,
+        '',
+      ].join('\n'),
     );
   });
 }
 
-const sim = await startSnmpSim({ plugs: 4, users: [{ name: 'benchuser', authProtocol: 'sha', authKey: 'bench-pass-1' }] });
+const sim = await startSnmpSim({
+  plugs: 4,
+  users: [{ name: 'benchuser', authProtocol: 'sha', authKey: 'bench-pass-1' }],
+});
 try {
-  const v3 = createImsFenceAgent({ ip: '127.0.0.1', ipport: sim.port, username: 'benchuser', password: 'bench-pass-1', authProtocol: 'SHA', powerPollMs: 50 });
-  const v2c = createImsFenceAgent({ ip: '127.0.0.1', ipport: sim.port, snmpVersion: '2c', community: 'private', powerPollMs: 50 });
+  const v3 = createImsFenceAgent({
+    ip: '127.0.0.1',
+    ipport: sim.port,
+    username: 'benchuser',
+    password: 'bench-pass-1',
+    authProtocol: 'SHA',
+    powerPollMs: 50,
+  });
+  const v2c = createImsFenceAgent({
+    ip: '127.0.0.1',
+    ipport: sim.port,
+    snmpVersion: '2c',
+    community: 'private',
+    powerPollMs: 50,
+  });
   const rows: Array<{ what: string; action: string; ms: number; n: number }> = [];
-  for (const [action, n] of [['status', N_STATUS], ['reboot', N_REBOOT]] as const) {
-    rows.push({ what: 'ours v3 SHA (net-snmp)', action, n, ms: median(await time(n, () => ours(v3, action, '1'))) });
-    rows.push({ what: 'ours v2c (net-snmp)', action, n, ms: median(await time(n, () => ours(v2c, action, '2'))) });
+  for (const [action, n] of [
+    ['status', N_STATUS],
+    ['reboot', N_REBOOT],
+  ] as const) {
+    rows.push({
+      what: 'ours v3 SHA (net-snmp)',
+      action,
+      n,
+      ms: median(await time(n, () => ours(v3, action, '1'))),
+    });
+    rows.push({
+      what: 'ours v2c (net-snmp)',
+      action,
+      n,
+      ms: median(await time(n, () => ours(v2c, action, '2'))),
+    });
     if (existsSync(IMS)) {
-      rows.push({ what: 'fence_intelmodular v3 SHA', action, n, ms: median(await time(n, () => real(sim.port, action, '3'))) });
+      rows.push({
+        what: 'fence_intelmodular v3 SHA',
+        action,
+        n,
+        ms: median(await time(n, () => real(sim.port, action, '3'))),
+      });
     }
   }
   const reboots = sim.events.filter((e) => e.plug === 1).length;
-  console.log(`SNMP fencing bench: Intel Modular Server simulator on 127.0.0.1:${sim.port}, Node ${process.version}${quick ? ' (quick)' : ''}`);
+  console.log(
+    `SNMP fencing bench: Intel Modular Server simulator on 127.0.0.1:${sim.port}, Node ${process.version}${quick ? ' (quick)' : ''}`,
+  );
   console.log('agent                        action   n   median ms   fence_intelmodular / this');
   for (const r of rows) {
     const realRow = rows.find((x) => x.action === r.action && x.what.startsWith('fence_intelmodular'));
     const ratio = realRow ? `${(realRow.ms / r.ms).toFixed(1)}` : '-';
-    console.log(`${r.what.padEnd(28)} ${r.action.padEnd(7)} ${String(r.n).padStart(3)} ${r.ms.toFixed(1).padStart(10)}   ${ratio}`);
+    console.log(
+      `${r.what.padEnd(28)} ${r.action.padEnd(7)} ${String(r.n).padStart(3)} ${r.ms.toFixed(1).padStart(10)}   ${ratio}`,
+    );
   }
   if (!existsSync(IMS)) console.log(`(${IMS} not installed: no comparison)`);
   console.log(`check: blade 1 saw ${reboots} power changes (expected ${2 * (N_REBOOT + 1)})`);

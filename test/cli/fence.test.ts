@@ -6,15 +6,26 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ExecIpmiSim, haveIpmiTools, startExecIpmiSim } from '../../packages/agents/test/helpers/exec-ipmi-sim.js';
 import { type FakeAgents, writeFakeAgents } from '../../packages/agents/test/helpers/exec-fake-agents.js';
+import {
+  type ExecIpmiSim,
+  haveIpmiTools,
+  startExecIpmiSim,
+} from '../../packages/agents/test/helpers/exec-ipmi-sim.js';
 import { type SnmpSim, startSnmpSim } from '../../packages/agents/test/helpers/snmp-sim.js';
 import { fence } from '../../packages/cli/src/commands/fence.js';
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await fence(argv, { stdout: (s) => void (out += s), stderr: (s) => void (err += s) });
+  const code = await fence(argv, {
+    stdout: (s) => {
+      out += s;
+    },
+    stderr: (s) => {
+      err += s;
+    },
+  });
   return { code, out, err };
 }
 
@@ -22,7 +33,10 @@ let sim: SnmpSim;
 let dir: string;
 let fake: FakeAgents;
 beforeAll(async () => {
-  sim = await startSnmpSim({ plugs: 6, users: [{ name: 'fenceuser', authProtocol: 'sha', authKey: 'chassis-pass-1' }] });
+  sim = await startSnmpSim({
+    plugs: 6,
+    users: [{ name: 'fenceuser', authProtocol: 'sha', authKey: 'chassis-pass-1' }],
+  });
   dir = mkdtempSync(join(tmpdir(), 'quorate-cli-fence-'));
   fake = writeFakeAgents();
   process.env.QUORATE_TEST_SNMP_PASS = 'chassis-pass-1';
@@ -35,8 +49,22 @@ afterAll(async () => {
 });
 
 const ims = () => [
-  '--agent', 'snmp-ims', '--ip', '127.0.0.1', '--ipport', String(sim.port), '--snmp-version', '3',
-  '--username', 'fenceuser', '--password-env', 'QUORATE_TEST_SNMP_PASS', '--sec-level', 'authNoPriv', '--auth-protocol', 'SHA',
+  '--agent',
+  'snmp-ims',
+  '--ip',
+  '127.0.0.1',
+  '--ipport',
+  String(sim.port),
+  '--snmp-version',
+  '3',
+  '--username',
+  'fenceuser',
+  '--password-env',
+  'QUORATE_TEST_SNMP_PASS',
+  '--sec-level',
+  'authNoPriv',
+  '--auth-protocol',
+  'SHA',
 ];
 
 describe('quorate fence --agent', () => {
@@ -56,9 +84,25 @@ describe('quorate fence --agent', () => {
   });
 
   it('lists APC outlets over v1 with the default community', async () => {
-    const r = await cli('--agent', 'snmp-apc', '--ip', '127.0.0.1', '--ipport', String(sim.port), '--action', 'list');
+    const r = await cli(
+      '--agent',
+      'snmp-apc',
+      '--ip',
+      '127.0.0.1',
+      '--ipport',
+      String(sim.port),
+      '--action',
+      'list',
+    );
     expect(r.code).toBe(0);
-    expect(r.out.split('\n').slice(0, 6)).toEqual(['1,node1', '2,node2', '3,node3', '4,node4', '5,node5', '6,node6']);
+    expect(r.out.split('\n').slice(0, 6)).toEqual([
+      '1,node1',
+      '2,node2',
+      '3,node3',
+      '4,node4',
+      '5,node5',
+      '6,node6',
+    ]);
   });
 
   it('prints JSON with --json', async () => {
@@ -81,7 +125,14 @@ describe('quorate fence --agent', () => {
 
   it('runs an exec fence agent with --param on its stdin', async () => {
     process.env.QUORATE_TEST_FAKE_PASS = 'right-pass';
-    const base = ['--agent', `exec:${fake.path('fence_fake')}`, '--password-env', 'QUORATE_TEST_FAKE_PASS', '--param', `statefile=${fake.dir}/cli`];
+    const base = [
+      '--agent',
+      `exec:${fake.path('fence_fake')}`,
+      '--password-env',
+      'QUORATE_TEST_FAKE_PASS',
+      '--param',
+      `statefile=${fake.dir}/cli`,
+    ];
     expect((await cli(...base, '--plug', '3', '--action', 'off')).code).toBe(0);
     const r = await cli(...base, '--plug', '3', '--action', 'status');
     expect(r.code).toBe(2);
@@ -114,7 +165,10 @@ fencing:
     blade2: [[chassis]]
 `;
     const text = wrapInScenario
-      ? `name: s\ncluster:\n${cluster.split('\n').map((l) => `  ${l}`).join('\n')}\n`
+      ? `name: s\ncluster:\n${cluster
+          .split('\n')
+          .map((l) => `  ${l}`)
+          .join('\n')}\n`
       : cluster;
     const path = join(dir, file);
     writeFileSync(path, text);
@@ -138,15 +192,62 @@ fencing:
   });
 
   it.each([
-    { name: 'no action', args: (c: string) => ['--device', 'chassis', '--config', c], err: /--action is required/ },
-    { name: 'an unknown action', args: (c: string) => ['--device', 'chassis', '--config', c, '--action', 'explode'], err: /unknown action 'explode'/ },
-    { name: 'an unknown device', args: (c: string) => ['--device', 'nope', '--config', c, '--action', 'status'], err: /no fence device 'nope' .*devices: 'chassis', 'pdu'/ },
-    { name: 'a node the device does not fence', args: (c: string) => ['--device', 'pdu', '--config', c, '--target', 'blade2', '--action', 'off'], err: /does not fence 'blade2'/ },
-    { name: 'a missing file', args: () => ['--device', 'x', '--config', '/nonexistent/q.yaml', '--action', 'status'], err: /cannot read config file/ },
-    { name: 'an unknown agent kind', args: () => ['--agent', 'telnet', '--ip', 'h', '--action', 'status'], err: /unknown agent 'telnet'/ },
-    { name: 'an unknown flag', args: () => ['--agent', 'snmp-ims', '--password', 'x', '--action', 'status'], err: /Unknown option '--password'/ },
-    { name: 'a bad timeout', args: () => ['--agent', 'snmp-ims', '--ip', 'h', '--action', 'status', '--timeout', 'soon'], err: /--timeout 'soon'/ },
-    { name: 'a missing password variable', args: () => ['--agent', 'snmp-ims', '--ip', 'h', '--username', 'u', '--password-env', 'QUORATE_NOT_SET_X', '--action', 'status'], err: /QUORATE_NOT_SET_X/ },
+    {
+      name: 'no action',
+      args: (c: string) => ['--device', 'chassis', '--config', c],
+      err: /--action is required/,
+    },
+    {
+      name: 'an unknown action',
+      args: (c: string) => ['--device', 'chassis', '--config', c, '--action', 'explode'],
+      err: /unknown action 'explode'/,
+    },
+    {
+      name: 'an unknown device',
+      args: (c: string) => ['--device', 'nope', '--config', c, '--action', 'status'],
+      err: /no fence device 'nope' .*devices: 'chassis', 'pdu'/,
+    },
+    {
+      name: 'a node the device does not fence',
+      args: (c: string) => ['--device', 'pdu', '--config', c, '--target', 'blade2', '--action', 'off'],
+      err: /does not fence 'blade2'/,
+    },
+    {
+      name: 'a missing file',
+      args: () => ['--device', 'x', '--config', '/nonexistent/q.yaml', '--action', 'status'],
+      err: /cannot read config file/,
+    },
+    {
+      name: 'an unknown agent kind',
+      args: () => ['--agent', 'telnet', '--ip', 'h', '--action', 'status'],
+      err: /unknown agent 'telnet'/,
+    },
+    {
+      name: 'an unknown flag',
+      args: () => ['--agent', 'snmp-ims', '--password', 'x', '--action', 'status'],
+      err: /Unknown option '--password'/,
+    },
+    {
+      name: 'a bad timeout',
+      args: () => ['--agent', 'snmp-ims', '--ip', 'h', '--action', 'status', '--timeout', 'soon'],
+      err: /--timeout 'soon'/,
+    },
+    {
+      name: 'a missing password variable',
+      args: () => [
+        '--agent',
+        'snmp-ims',
+        '--ip',
+        'h',
+        '--username',
+        'u',
+        '--password-env',
+        'QUORATE_NOT_SET_X',
+        '--action',
+        'status',
+      ],
+      err: /QUORATE_NOT_SET_X/,
+    },
   ])('exits 2 on $name', async ({ args, err }) => {
     const cfg = writeConfig('usage.yaml', false);
     const r = await cli(...args(cfg));
@@ -156,7 +257,10 @@ fencing:
 
   it('rejects an invalid cluster document with exit 2 and the path of the bad field', async () => {
     const path = join(dir, 'bad.yaml');
-    writeFileSync(path, 'name: lab\nconfigVersion: 1\nnodes: [{ name: n1, id: 1 }]\nfencing:\n  devices:\n    - { name: d, agent: telnet }\n');
+    writeFileSync(
+      path,
+      'name: lab\nconfigVersion: 1\nnodes: [{ name: n1, id: 1 }]\nfencing:\n  devices:\n    - { name: d, agent: telnet }\n',
+    );
     const r = await cli('--device', 'd', '--config', path, '--action', 'status');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/fencing\.devices\[0\]\.agent/);
@@ -172,7 +276,19 @@ describe.skipIf(!haveIpmiTools)('quorate fence --agent ipmi / exec:fence_ipmilan
   afterAll(async () => {
     await bmc?.close();
   });
-  const conn = () => ['--ip', '127.0.0.1', '--ipport', String(bmc.port), '--username', bmc.user, '--password-env', 'QUORATE_TEST_IPMI_PASS', '--lanplus', '--cipher', '3'];
+  const conn = () => [
+    '--ip',
+    '127.0.0.1',
+    '--ipport',
+    String(bmc.port),
+    '--username',
+    bmc.user,
+    '--password-env',
+    'QUORATE_TEST_IPMI_PASS',
+    '--lanplus',
+    '--cipher',
+    '3',
+  ];
 
   it('reads status with our IPMI client and switches off', async () => {
     const s = await cli('--agent', 'ipmi', ...conn(), '--action', 'status');

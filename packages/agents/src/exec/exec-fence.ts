@@ -16,7 +16,9 @@ export const execFenceOptionsSchema = z
      * Agent parameters as fence-agents name them on stdin (`ip`, `ipport`, `username`, `lanplus`,
      * `cipher`, ...). Booleans become `1`/`0`. Never put the password here: use `password*`.
      */
-    params: z.record(z.string().regex(/^[a-z_][a-z0-9_-]*$/i), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    params: z
+      .record(z.string().regex(/^[a-z_][a-z0-9_-]*$/i), z.union([z.string(), z.number(), z.boolean()]))
+      .default({}),
     password: z.string().optional(),
     passwordEnv: z.string().min(1).optional(),
     passwordFile: z.string().min(1).optional(),
@@ -90,12 +92,21 @@ export function createExecFenceAgent(options: ExecFenceOptions): ExecFenceAgent 
   let cached: FenceAgentMetadata | undefined;
   const metadata: ExecFenceAgent['metadata'] = async (ctx) => {
     if (cached) return { ok: true, metadata: cached };
-    const res = await runProcess({ file, args: ['-o', 'metadata'], env, timeoutMs: o.metadataTimeoutMs, signal: ctx.signal });
+    const res = await runProcess({
+      file,
+      args: ['-o', 'metadata'],
+      env,
+      timeoutMs: o.metadataTimeoutMs,
+      signal: ctx.signal,
+    });
     const problem = processProblem(res, `'${name} -o metadata'`, o.metadataTimeoutMs, secrets);
     if (problem) return { ok: false, detail: problem.detail };
     if (res.kind !== 'exited') return { ok: false, detail: `'${name} -o metadata' did not finish` };
     if (res.code !== 0) {
-      return { ok: false, detail: `'${name} -o metadata' exited ${res.code}: ${redact(tailOf(res.stderr), secrets)}` };
+      return {
+        ok: false,
+        detail: `'${name} -o metadata' exited ${res.code}: ${redact(tailOf(res.stderr), secrets)}`,
+      };
     }
     try {
       cached = parseFenceAgentMetadata(res.stdout);
@@ -106,7 +117,8 @@ export function createExecFenceAgent(options: ExecFenceOptions): ExecFenceAgent 
   };
 
   const run = async (req: FenceRequest, ctx: Ctx): Promise<FenceOutcome> => {
-    if (ctx.signal.aborted) return { ok: false, reason: 'aborted', detail: `'${name}' '${req.action}' aborted before it started` };
+    if (ctx.signal.aborted)
+      return { ok: false, reason: 'aborted', detail: `'${name}' '${req.action}' aborted before it started` };
     const md = await metadata(ctx);
     if (!md.ok) {
       if (ctx.signal.aborted) return { ok: false, reason: 'aborted', detail: md.detail };
@@ -122,15 +134,20 @@ export function createExecFenceAgent(options: ExecFenceOptions): ExecFenceAgent 
     }
     const has = (p: string): boolean => meta.parameters.some((x) => x.name === p);
     const lines: string[] = [];
-    for (const [k, v] of Object.entries(o.params)) lines.push(`${k}=${typeof v === 'boolean' ? (v ? '1' : '0') : String(v)}`);
+    for (const [k, v] of Object.entries(o.params))
+      lines.push(`${k}=${typeof v === 'boolean' ? (v ? '1' : '0') : String(v)}`);
     lines.push(`action=${req.action}`);
     const plugRequired = meta.parameters.some((x) => (x.name === 'plug' || x.name === 'port') && x.required);
-    const plug = req.port ?? (plugRequired && req.action !== 'list' && req.action !== 'monitor' ? String(req.target) : undefined);
+    const plug =
+      req.port ??
+      (plugRequired && req.action !== 'list' && req.action !== 'monitor' ? String(req.target) : undefined);
     if (plug !== undefined) {
-      if (/[\r\n]/.test(plug)) return { ok: false, reason: 'agent-error', detail: 'plug must not contain a line break' };
+      if (/[\r\n]/.test(plug))
+        return { ok: false, reason: 'agent-error', detail: 'plug must not contain a line break' };
       lines.push(`${has('plug') || !has('port') ? 'plug' : 'port'}=${plug}`);
     }
-    if (password !== undefined) lines.push(`${has('password') || !has('passwd') ? 'password' : 'passwd'}=${password}`);
+    if (password !== undefined)
+      lines.push(`${has('password') || !has('passwd') ? 'password' : 'passwd'}=${password}`);
     const res = await runProcess({
       file,
       args: [],
@@ -156,12 +173,20 @@ function processProblem(
   secrets: Array<string | undefined>,
 ): { reason: 'timeout' | 'aborted' | 'agent-error'; detail: string } | undefined {
   if (res.kind === 'spawn-error') {
-    const why = res.code === 'ENOENT' ? 'not found' : res.code === 'EACCES' ? 'not executable' : `could not start (${res.code})`;
+    const why =
+      res.code === 'ENOENT'
+        ? 'not found'
+        : res.code === 'EACCES'
+          ? 'not executable'
+          : `could not start (${res.code})`;
     return { reason: 'agent-error', detail: `${what}: program ${why}` };
   }
   if (res.kind === 'timeout') {
     const err = redact(tailOf(res.stderr), secrets);
-    return { reason: 'timeout', detail: `${what} did not finish within ${timeoutMs}ms and was killed${err ? `: ${err}` : ''}` };
+    return {
+      reason: 'timeout',
+      detail: `${what} did not finish within ${timeoutMs}ms and was killed${err ? `: ${err}` : ''}`,
+    };
   }
   if (res.kind === 'aborted') return { reason: 'aborted', detail: `${what} was aborted and killed` };
   return undefined;
@@ -181,14 +206,22 @@ function toOutcome(
   const err = redact(tailOf(res.stderr), secrets);
   const out = redact(res.stdout, secrets);
   if (res.code === null) {
-    return { ok: false, reason: 'agent-error', detail: `${what} was killed by ${res.signal ?? 'a signal'}${err ? `: ${err}` : ''}` };
+    return {
+      ok: false,
+      reason: 'agent-error',
+      detail: `${what} was killed by ${res.signal ?? 'a signal'}${err ? `: ${err}` : ''}`,
+    };
   }
   if (req.action === 'status') {
     const said = /Status:\s*(ON|OFF)/i.exec(out)?.[1]?.toLowerCase();
     if (res.code === 0 || res.code === 2) {
       const power = res.code === 0 ? 'on' : 'off';
       if (said !== undefined && said !== power) {
-        return { ok: false, reason: 'agent-error', detail: `${what} exited ${res.code} (${power}) but printed 'Status: ${said.toUpperCase()}'` };
+        return {
+          ok: false,
+          reason: 'agent-error',
+          detail: `${what} exited ${res.code} (${power}) but printed 'Status: ${said.toUpperCase()}'`,
+        };
       }
       return { ok: true, power };
     }
@@ -206,7 +239,11 @@ function toOutcome(
       else junk.push(l);
     }
     if (junk.length > 0) {
-      return { ok: false, reason: 'agent-error', detail: `${what} printed lines that are not 'plug,alias': ${tailOf(junk.join('\n'), 200)}` };
+      return {
+        ok: false,
+        reason: 'agent-error',
+        detail: `${what} printed lines that are not 'plug,alias': ${tailOf(junk.join('\n'), 200)}`,
+      };
     }
     return { ok: true, ports };
   }

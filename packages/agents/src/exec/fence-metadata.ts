@@ -45,8 +45,12 @@ export function parseFenceAgentMetadata(xml: string): FenceAgentMetadata {
   }
   const ra = doc['resource-agent'] as Record<string, unknown> | undefined;
   if (!ra || typeof ra !== 'object') throw new Error('metadata has no <resource-agent> element');
-  const params = ((ra.parameters as Record<string, unknown> | undefined)?.parameter ?? []) as Array<Record<string, unknown>>;
-  const actions = ((ra.actions as Record<string, unknown> | undefined)?.action ?? []) as Array<Record<string, unknown>>;
+  const params = ((ra.parameters as Record<string, unknown> | undefined)?.parameter ?? []) as Array<
+    Record<string, unknown>
+  >;
+  const actions = ((ra.actions as Record<string, unknown> | undefined)?.action ?? []) as Array<
+    Record<string, unknown>
+  >;
   if (actions.length === 0) throw new Error('metadata lists no <actions>');
   return {
     name: String(ra.name ?? ''),
@@ -65,7 +69,8 @@ export function parseFenceAgentMetadata(xml: string): FenceAgentMetadata {
       if (opts) info.options = opts.map((o) => String(o.value));
       const sd = p.shortdesc;
       if (typeof sd === 'string') info.shortdesc = sd;
-      else if (sd && typeof sd === 'object' && '#text' in sd) info.shortdesc = String((sd as Record<string, unknown>)['#text']);
+      else if (sd && typeof sd === 'object' && '#text' in sd)
+        info.shortdesc = String((sd as Record<string, unknown>)['#text']);
       return info;
     }),
     actions: actions.map((a) => String(a.name)),

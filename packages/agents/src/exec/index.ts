@@ -3,9 +3,13 @@
  * metadata, exit codes, and time limits enforced by killing the whole process group.
  */
 export {
+  createExecFenceAgent,
   type ExecFenceAgent,
   type ExecFenceOptions,
-  createExecFenceAgent,
   execFenceOptionsSchema,
 } from './exec-fence.js';
-export { type FenceAgentMetadata, type FenceParameterInfo, parseFenceAgentMetadata } from './fence-metadata.js';
+export {
+  type FenceAgentMetadata,
+  type FenceParameterInfo,
+  parseFenceAgentMetadata,
+} from './fence-metadata.js';

@@ -7,7 +7,14 @@ import { spawn } from 'node:child_process';
 
 /** What happened to the program. Never thrown: every case is a value. */
 export type ProcessResult =
-  | { kind: 'exited'; code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number }
+  | {
+      kind: 'exited';
+      code: number | null;
+      signal: NodeJS.Signals | null;
+      stdout: string;
+      stderr: string;
+      ms: number;
+    }
   | { kind: 'timeout'; stdout: string; stderr: string; ms: number }
   | { kind: 'aborted'; stdout: string; stderr: string; ms: number }
   | { kind: 'spawn-error'; code: string; message: string; ms: number };

@@ -34,24 +34,43 @@ export function createFunctionResourceAgent(handlers: FunctionResourceHandlers):
   const agent = {
     async run(req: ResourceRequest, ctx: Ctx): Promise<ResourceOutcome> {
       const what = `'${req.action}' of '${req.resource}'`;
-      if (ctx.signal.aborted) return { ok: false, reason: 'aborted', detail: `${what} aborted before it started` };
-      const input: FunctionActionInput = { resource: req.resource, params: req.params, meta: req.meta ?? {}, signal: ctx.signal };
+      if (ctx.signal.aborted)
+        return { ok: false, reason: 'aborted', detail: `${what} aborted before it started` };
+      const input: FunctionActionInput = {
+        resource: req.resource,
+        params: req.params,
+        meta: req.meta ?? {},
+        signal: ctx.signal,
+      };
       let work: Promise<ResourceOutcome>;
       switch (req.action) {
         case 'start':
-          work = Promise.resolve().then(() => handlers.start(input)).then(() => ({ ok: true, running: true }));
+          work = Promise.resolve()
+            .then(() => handlers.start(input))
+            .then(() => ({ ok: true, running: true }));
           break;
         case 'stop':
-          work = Promise.resolve().then(() => handlers.stop(input)).then(() => ({ ok: true, running: false }));
+          work = Promise.resolve()
+            .then(() => handlers.stop(input))
+            .then(() => ({ ok: true, running: false }));
           break;
         case 'monitor':
-          work = Promise.resolve().then(() => handlers.monitor(input)).then((running) => ({ ok: true, running: running === true }));
+          work = Promise.resolve()
+            .then(() => handlers.monitor(input))
+            .then((running) => ({ ok: true, running: running === true }));
           break;
         case 'validate-all':
-          work = Promise.resolve().then(() => handlers.validate?.(input)).then(() => ({ ok: true, running: false }));
+          work = Promise.resolve()
+            .then(() => handlers.validate?.(input))
+            .then(() => ({ ok: true, running: false }));
           break;
         default:
-          return { ok: false, reason: 'unimplemented', detail: `${what}: function agents have no '${req.action}'`, exitCode: 3 };
+          return {
+            ok: false,
+            reason: 'unimplemented',
+            detail: `${what}: function agents have no '${req.action}'`,
+            exitCode: 3,
+          };
       }
       const failed = work.catch((err: unknown): ResourceOutcome => {
         const message = err instanceof Error ? err.message : String(err);
@@ -75,4 +94,12 @@ export function createFunctionResourceAgent(handlers: FunctionResourceHandlers):
 }
 
 type FailReason = Exclude<ResourceOutcome, { ok: true }>['reason'];
-const KNOWN = new Set<string>(['not-running', 'failed', 'args', 'unimplemented', 'perm', 'not-installed', 'not-configured']);
+const KNOWN = new Set<string>([
+  'not-running',
+  'failed',
+  'args',
+  'unimplemented',
+  'perm',
+  'not-installed',
+  'not-configured',
+]);

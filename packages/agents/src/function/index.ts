@@ -1,6 +1,6 @@
 /** In-process resources: host functions behind the ResourceAgent port. */
 export {
+  createFunctionResourceAgent,
   type FunctionActionInput,
   type FunctionResourceHandlers,
-  createFunctionResourceAgent,
 } from './function-agent.js';

@@ -1,4 +1,4 @@
-import { constants, accessSync, statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ctx, ResourceAgent, ResourceOutcome, ResourceRequest } from '@quorate/core';
 import { z } from 'zod';
@@ -82,7 +82,12 @@ export function createOcfResourceAgent(options: OcfResourceOptions): OcfResource
     try {
       if (!statSync(script).isFile()) throw new Error('not a file');
     } catch {
-      return { ok: false, reason: 'not-installed', detail: `${label}: '${script}' does not exist`, exitCode: 5 };
+      return {
+        ok: false,
+        reason: 'not-installed',
+        detail: `${label}: '${script}' does not exist`,
+        exitCode: 5,
+      };
     }
     try {
       accessSync(script, constants.X_OK);
@@ -94,7 +99,8 @@ export function createOcfResourceAgent(options: OcfResourceOptions): OcfResource
 
   const run = async (req: ResourceRequest, ctx: Ctx): Promise<ResourceOutcome> => {
     const what = `${label} '${req.action}' of '${req.resource}'`;
-    if (ctx.signal.aborted) return { ok: false, reason: 'aborted', detail: `${what} aborted before it started` };
+    if (ctx.signal.aborted)
+      return { ok: false, reason: 'aborted', detail: `${what} aborted before it started` };
     const missing = installed();
     if (missing) return missing;
     const meta: Record<string, string> = { ...(req.meta ?? {}) };
@@ -124,10 +130,24 @@ export function createOcfResourceAgent(options: OcfResourceOptions): OcfResource
     switch (res.kind) {
       case 'spawn-error':
         return res.code === 'ENOENT'
-          ? { ok: false, reason: 'not-installed', detail: `${what}: '${script}' cannot be run (${res.code})`, exitCode: 5 }
-          : { ok: false, reason: 'perm', detail: `${what}: '${script}' cannot be run (${res.code})`, exitCode: 4 };
+          ? {
+              ok: false,
+              reason: 'not-installed',
+              detail: `${what}: '${script}' cannot be run (${res.code})`,
+              exitCode: 5,
+            }
+          : {
+              ok: false,
+              reason: 'perm',
+              detail: `${what}: '${script}' cannot be run (${res.code})`,
+              exitCode: 4,
+            };
       case 'timeout':
-        return { ok: false, reason: 'timeout', detail: `${what} did not finish within ${timeoutMs}ms; its process group was killed` };
+        return {
+          ok: false,
+          reason: 'timeout',
+          detail: `${what} did not finish within ${timeoutMs}ms; its process group was killed`,
+        };
       case 'aborted':
         return { ok: false, reason: 'aborted', detail: `${what} was aborted; its process group was killed` };
       case 'exited':
@@ -136,7 +156,11 @@ export function createOcfResourceAgent(options: OcfResourceOptions): OcfResource
     const reason = exitReason(res.stderr);
     const because = reason ? `: ${reason}` : '';
     if (res.code === null) {
-      return { ok: false, reason: 'agent-error', detail: `${what} was killed by ${res.signal ?? 'a signal'}${because}` };
+      return {
+        ok: false,
+        reason: 'agent-error',
+        detail: `${what} was killed by ${res.signal ?? 'a signal'}${because}`,
+      };
     }
     const rc = res.code;
     const name = (OCF_EXIT_CODES as Record<number, string>)[rc] ?? 'unknown';
@@ -182,7 +206,10 @@ export function createOcfResourceAgent(options: OcfResourceOptions): OcfResource
 
   const metadata: OcfResourceAgent['metadata'] = async (ctx) => {
     if (cached) return { ok: true, metadata: cached };
-    const out = await run({ action: 'meta-data', resource: 'meta-data' as ResourceRequest['resource'], params: {} }, ctx);
+    const out = await run(
+      { action: 'meta-data', resource: 'meta-data' as ResourceRequest['resource'], params: {} },
+      ctx,
+    );
     if (!out.ok) return { ok: false, detail: out.detail };
     try {
       cached = parseOcfMetadata(out.output ?? '');
@@ -211,7 +238,10 @@ function exitReason(stderr: string): string | undefined {
   return last || undefined;
 }
 
-function withDetail(o: { ok: true; running: boolean; detail?: string }, reason: string | undefined): ResourceOutcome {
+function withDetail(
+  o: { ok: true; running: boolean; detail?: string },
+  reason: string | undefined,
+): ResourceOutcome {
   if (reason === undefined) return o;
   return { ...o, detail: o.detail ? `${o.detail}: ${reason}` : reason };
 }

@@ -39,14 +39,22 @@ export function parseOcfDuration(text: string): number | undefined {
   if (!m?.[1]) return undefined;
   const n = Number(m[1]);
   const unit = (m[2] ?? 's').toLowerCase();
-  const factor = unit === 'ms' || unit === 'msec' ? 1 : unit === 's' || unit === 'sec' ? 1000 : unit === 'm' || unit === 'min' ? 60_000 : 3_600_000;
+  const factor =
+    unit === 'ms' || unit === 'msec'
+      ? 1
+      : unit === 's' || unit === 'sec'
+        ? 1000
+        : unit === 'm' || unit === 'min'
+          ? 60_000
+          : 3_600_000;
   return Math.round(n * factor);
 }
 
 function text(v: unknown): string | undefined {
   if (typeof v === 'string') return v.trim();
   if (Array.isArray(v)) return text(v[0]);
-  if (v && typeof v === 'object' && '#text' in v) return String((v as Record<string, unknown>)['#text']).trim();
+  if (v && typeof v === 'object' && '#text' in v)
+    return String((v as Record<string, unknown>)['#text']).trim();
   return undefined;
 }
 
@@ -55,7 +63,8 @@ export function parseOcfMetadata(xml: string): OcfMetadata {
   const parser = new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: '',
-    isArray: (name) => name === 'parameter' || name === 'action' || name === 'shortdesc' || name === 'longdesc',
+    isArray: (name) =>
+      name === 'parameter' || name === 'action' || name === 'shortdesc' || name === 'longdesc',
   });
   let doc: Record<string, unknown>;
   try {
@@ -65,8 +74,12 @@ export function parseOcfMetadata(xml: string): OcfMetadata {
   }
   const ra = doc['resource-agent'] as Record<string, unknown> | undefined;
   if (!ra || typeof ra !== 'object') throw new Error('meta-data has no <resource-agent> element');
-  const params = ((ra.parameters as Record<string, unknown> | undefined)?.parameter ?? []) as Array<Record<string, unknown>>;
-  const actions = ((ra.actions as Record<string, unknown> | undefined)?.action ?? []) as Array<Record<string, unknown>>;
+  const params = ((ra.parameters as Record<string, unknown> | undefined)?.parameter ?? []) as Array<
+    Record<string, unknown>
+  >;
+  const actions = ((ra.actions as Record<string, unknown> | undefined)?.action ?? []) as Array<
+    Record<string, unknown>
+  >;
   if (actions.length === 0) throw new Error('meta-data lists no <actions>');
   const md: OcfMetadata = {
     name: String(ra.name ?? ''),

@@ -1,5 +1,5 @@
 import type { Ctx, FenceAgent, FenceOutcome, FenceRequest } from '@quorate/core';
-import { type PowerDevice, SYS_OBJECT_ID_OID, runPowerAction } from './power-device.js';
+import { type PowerDevice, runPowerAction, SYS_OBJECT_ID_OID } from './power-device.js';
 import type { SnmpFenceOptions } from './snmp-options.js';
 import { resolveSnmpOptions, type SnmpClient } from './snmp-session.js';
 

@@ -4,5 +4,5 @@
  * MD5/SHA; DES/AES).
  */
 export { APC_RPDU_SYS_OBJECT_ID, createApcFenceAgent } from './apc.js';
-export { IMS_BLADE_POWER_OID, createImsFenceAgent } from './intel-modular.js';
+export { createImsFenceAgent, IMS_BLADE_POWER_OID } from './intel-modular.js';
 export { type SnmpFenceOptions, snmpFenceOptionsSchema } from './snmp-options.js';

@@ -4,7 +4,7 @@
  * APC agents are a {@link PowerDevice} plus this runner.
  */
 import type { FenceOutcome, FenceRequest } from '@quorate/core';
-import { type ResolvedSnmp, type SnmpClient, SnmpFailure, describePeer, openSnmp } from './snmp-session.js';
+import { describePeer, openSnmp, type ResolvedSnmp, type SnmpClient, SnmpFailure } from './snmp-session.js';
 
 /** sysDescr.0, read by `monitor`. */
 export const SYS_DESCR_OID = '1.3.6.1.2.1.1.1.0';
@@ -43,14 +43,19 @@ export async function runPowerAction(
   req: FenceRequest,
   signal: AbortSignal,
 ): Promise<FenceOutcome> {
-  if (signal.aborted) return { ok: false, reason: 'aborted', detail: `'${req.action}' aborted before it started` };
+  if (signal.aborted)
+    return { ok: false, reason: 'aborted', detail: `'${req.action}' aborted before it started` };
   const client = openSnmp(r, signal);
   try {
     return await dispatch(r, client, resolveDevice, req);
   } catch (err) {
     if (err instanceof SnmpFailure) return { ok: false, reason: err.reason, detail: err.message };
     const msg = err instanceof Error ? err.message : String(err);
-    return { ok: false, reason: 'agent-error', detail: `'${req.action}' on ${describePeer(r)} failed: ${msg}` };
+    return {
+      ok: false,
+      reason: 'agent-error',
+      detail: `'${req.action}' on ${describePeer(r)} failed: ${msg}`,
+    };
   } finally {
     client.close();
   }
@@ -91,10 +96,18 @@ async function dispatch(
   try {
     const on = await switchTo(r, client, device, plug, true, readOn);
     if (on.ok) return { ok: true, power: 'on' };
-    return { ok: true, power: 'off', detail: `plug ${plug} was confirmed off; power on failed: ${on.detail}` };
+    return {
+      ok: true,
+      power: 'off',
+      detail: `plug ${plug} was confirmed off; power on failed: ${on.detail}`,
+    };
   } catch (err) {
     if (err instanceof SnmpFailure && err.reason !== 'aborted') {
-      return { ok: true, power: 'off', detail: `plug ${plug} was confirmed off; power on failed: ${err.message}` };
+      return {
+        ok: true,
+        power: 'off',
+        detail: `plug ${plug} was confirmed off; power on failed: ${err.message}`,
+      };
     }
     throw err;
   }

@@ -3,8 +3,9 @@
  * becomes an {@link SnmpFailure} carrying a fence outcome reason; the agents catch it and return
  * it as a value. Nothing here logs or puts a secret in a message.
  */
-import snmp from 'net-snmp';
+
 import { ConfigError } from '@quorate/core';
+import snmp from 'net-snmp';
 import { redact, resolveSecret } from '../secrets/index.js';
 import { type SnmpFenceOptions, snmpFenceOptionsSchema } from './snmp-options.js';
 
@@ -57,10 +58,13 @@ export function resolveSnmpOptions(input: SnmpFenceOptions, defaultVersion: '1' 
   );
   const version = o.snmpVersion ?? defaultVersion;
   // Same inference as fence-agents' fencing_snmp: a priv passphrase means authPriv.
-  const level = o.secLevel ?? (privKey !== undefined ? 'authpriv' : authKey !== undefined ? 'authnopriv' : 'noauthnopriv');
+  const level =
+    o.secLevel ??
+    (privKey !== undefined ? 'authpriv' : authKey !== undefined ? 'authnopriv' : 'noauthnopriv');
   if (version === '3') {
     if (o.username === undefined) throw snmpConfigError('SNMP v3 needs a username');
-    if (level !== 'noauthnopriv' && authKey === undefined) throw snmpConfigError(`SNMP v3 level '${level}' needs a password`);
+    if (level !== 'noauthnopriv' && authKey === undefined)
+      throw snmpConfigError(`SNMP v3 level '${level}' needs a password`);
     if (level === 'authpriv' && privKey === undefined && authKey === undefined) {
       throw snmpConfigError("SNMP v3 level 'authPriv' needs a privacy password");
     }
@@ -277,7 +281,10 @@ function classify(
   }
   if (name === 'ResponseInvalidError') {
     const code = (e as { code?: number }).code;
-    if (code === snmp.ResponseInvalidCode.EAuthFailure || code === snmp.ResponseInvalidCode.ECouldNotDecrypt) {
+    if (
+      code === snmp.ResponseInvalidCode.EAuthFailure ||
+      code === snmp.ResponseInvalidCode.ECouldNotDecrypt
+    ) {
       return new SnmpFailure('refused', `${what}: ${peer} refused the credentials: ${msg}`);
     }
     return new SnmpFailure('agent-error', `${what}: invalid answer from ${peer}: ${msg}`);

@@ -3,12 +3,14 @@
  * simulator (OpenIPMI ipmi_sim) on loopback. Assertions read the simulated chassis power file.
  * Skips when ipmi_sim, ipmitool or fence_ipmilan is missing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { FenceRequest } from '@quorate/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecFenceAgent } from '../../src/exec/index.js';
 import { type ExecIpmiSim, haveIpmiTools, startExecIpmiSim } from '../helpers/exec-ipmi-sim.js';
 
-if (!haveIpmiTools) console.warn('skipping fence_ipmilan exec checks: ipmi_sim, ipmitool or fence_ipmilan missing');
+if (!haveIpmiTools)
+  console.warn('skipping fence_ipmilan exec checks: ipmi_sim, ipmitool or fence_ipmilan missing');
 const ctx = () => ({ signal: new AbortController().signal });
 const req = (action: FenceRequest['action']): FenceRequest => ({ action, target: 'node1' }) as FenceRequest;
 
@@ -24,7 +26,12 @@ describe.skipIf(!haveIpmiTools)('fence_ipmilan through the exec agent', () => {
 
   it('reads status, powers off and on, confirmed by the simulated chassis', async () => {
     process.env.QUORATE_TEST_IPMI_PASS = bmc.password;
-    const agent = createExecFenceAgent({ command: 'fence_ipmilan', params: params(), passwordEnv: 'QUORATE_TEST_IPMI_PASS', timeoutMs: 20_000 });
+    const agent = createExecFenceAgent({
+      command: 'fence_ipmilan',
+      params: params(),
+      passwordEnv: 'QUORATE_TEST_IPMI_PASS',
+      timeoutMs: 20_000,
+    });
     expect(await agent.run(req('status'), ctx())).toEqual({ ok: true, power: 'on' });
     expect(await agent.run(req('off'), ctx())).toEqual({ ok: true, power: 'off' });
     expect(bmc.power()).toBe('off');
@@ -36,12 +43,21 @@ describe.skipIf(!haveIpmiTools)('fence_ipmilan through the exec agent', () => {
   });
 
   it('a wrong password fails without leaking it, and list is refused from metadata', async () => {
-    const agent = createExecFenceAgent({ command: 'fence_ipmilan', params: params(), password: 'not-the-password', timeoutMs: 20_000 });
+    const agent = createExecFenceAgent({
+      command: 'fence_ipmilan',
+      params: params(),
+      password: 'not-the-password',
+      timeoutMs: 20_000,
+    });
     const out = await agent.run(req('status'), ctx());
     expect(out).toMatchObject({ ok: false, reason: 'agent-error' });
     expect(!out.ok && out.detail).toMatch(/Unable to obtain correct plug status/);
     expect(JSON.stringify(out)).not.toContain('not-the-password');
-    expect(await agent.run(req('list'), ctx())).toMatchObject({ ok: false, reason: 'agent-error', detail: expect.stringMatching(/does not support 'list'/) });
+    expect(await agent.run(req('list'), ctx())).toMatchObject({
+      ok: false,
+      reason: 'agent-error',
+      detail: expect.stringMatching(/does not support 'list'/),
+    });
     expect(bmc.power()).toBe('on');
   });
 });

@@ -3,8 +3,8 @@
  * garbage, contradict themselves, lack metadata, or are missing/not executable.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FenceRequest } from '@quorate/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecFenceAgent, parseFenceAgentMetadata } from '../../src/exec/index.js';
 import { type FakeAgents, writeFakeAgents } from '../helpers/exec-fake-agents.js';
 
@@ -52,13 +52,21 @@ describe('a well-behaved fence agent over the stdin protocol', () => {
   });
 
   it('uses the target as plug when the agent requires a plug and none is given', async () => {
-    const agent = createExecFenceAgent({ command: fake.path('fence_fake'), params: { statefile: `${fake.dir}/power` }, password: 'right-pass' });
+    const agent = createExecFenceAgent({
+      command: fake.path('fence_fake'),
+      params: { statefile: `${fake.dir}/power` },
+      password: 'right-pass',
+    });
     expect(await agent.run(req('off'), ctx())).toEqual({ ok: true, power: 'off' });
     expect(readFileSync(`${fake.dir}/power.node1`, 'utf8').trim()).toBe('off');
   });
 
   it('reports a login failure as refused', async () => {
-    const agent = createExecFenceAgent({ command: fake.path('fence_fake'), params: { statefile: `${fake.dir}/power` }, password: 'wrong-pass' });
+    const agent = createExecFenceAgent({
+      command: fake.path('fence_fake'),
+      params: { statefile: `${fake.dir}/power` },
+      password: 'wrong-pass',
+    });
     const out = await agent.run(req('status', '1'), ctx());
     expect(out).toMatchObject({ ok: false, reason: 'refused' });
     expect(!out.ok && out.detail).toMatch(/Unable to connect\/login/);
@@ -67,20 +75,79 @@ describe('a well-behaved fence agent over the stdin protocol', () => {
   it('exposes the parsed metadata', async () => {
     const agent = createExecFenceAgent({ command: fake.path('fence_fake') });
     const md = await agent.metadata(ctx());
-    expect(md.ok && md.metadata.actions).toEqual(['on', 'off', 'reboot', 'status', 'list', 'monitor', 'metadata']);
-    expect(md.ok && md.metadata.parameters.find((p) => p.name === 'plug')).toMatchObject({ required: true, obsoletes: 'port' });
+    expect(md.ok && md.metadata.actions).toEqual([
+      'on',
+      'off',
+      'reboot',
+      'status',
+      'list',
+      'monitor',
+      'metadata',
+    ]);
+    expect(md.ok && md.metadata.parameters.find((p) => p.name === 'plug')).toMatchObject({
+      required: true,
+      obsoletes: 'port',
+    });
   });
 });
 
 describe('misbehaving programs give clear failures', () => {
-  const CASES: Array<{ name: string; agent: string; action: FenceRequest['action']; reason: string; detail: RegExp }> = [
-    { name: 'garbage and an unknown exit code on status', agent: 'fence_garbage', action: 'status', reason: 'agent-error', detail: /'fence_garbage' 'status' failed \(exit 7\): ¿¿ garbage/ },
-    { name: 'garbage lines from list', agent: 'fence_garbage', action: 'list', reason: 'agent-error', detail: /printed lines that are not 'plug,alias': lorem ipsum/ },
-    { name: 'exit 0 while printing Status: OFF', agent: 'fence_liar', action: 'status', reason: 'agent-error', detail: /exited 0 \(on\) but printed 'Status: OFF'/ },
-    { name: 'metadata that is not XML', agent: 'fence_badmeta', action: 'status', reason: 'agent-error', detail: /-o metadata' gave unusable output/ },
-    { name: 'an action the metadata does not list', agent: 'fence_nolist', action: 'list', reason: 'agent-error', detail: /does not support 'list' \(its metadata lists on, off, status, metadata\)/ },
-    { name: 'a missing program', agent: 'fence_does_not_exist', action: 'status', reason: 'agent-error', detail: /program not found/ },
-    { name: 'a program that is not executable', agent: 'fence_noexec', action: 'status', reason: 'agent-error', detail: /program not executable/ },
+  const CASES: Array<{
+    name: string;
+    agent: string;
+    action: FenceRequest['action'];
+    reason: string;
+    detail: RegExp;
+  }> = [
+    {
+      name: 'garbage and an unknown exit code on status',
+      agent: 'fence_garbage',
+      action: 'status',
+      reason: 'agent-error',
+      detail: /'fence_garbage' 'status' failed \(exit 7\): ¿¿ garbage/,
+    },
+    {
+      name: 'garbage lines from list',
+      agent: 'fence_garbage',
+      action: 'list',
+      reason: 'agent-error',
+      detail: /printed lines that are not 'plug,alias': lorem ipsum/,
+    },
+    {
+      name: 'exit 0 while printing Status: OFF',
+      agent: 'fence_liar',
+      action: 'status',
+      reason: 'agent-error',
+      detail: /exited 0 \(on\) but printed 'Status: OFF'/,
+    },
+    {
+      name: 'metadata that is not XML',
+      agent: 'fence_badmeta',
+      action: 'status',
+      reason: 'agent-error',
+      detail: /-o metadata' gave unusable output/,
+    },
+    {
+      name: 'an action the metadata does not list',
+      agent: 'fence_nolist',
+      action: 'list',
+      reason: 'agent-error',
+      detail: /does not support 'list' \(its metadata lists on, off, status, metadata\)/,
+    },
+    {
+      name: 'a missing program',
+      agent: 'fence_does_not_exist',
+      action: 'status',
+      reason: 'agent-error',
+      detail: /program not found/,
+    },
+    {
+      name: 'a program that is not executable',
+      agent: 'fence_noexec',
+      action: 'status',
+      reason: 'agent-error',
+      detail: /program not executable/,
+    },
   ];
   it.concurrent.each(CASES)('$name', async ({ agent, action, reason, detail }) => {
     const a = createExecFenceAgent({ command: fake.path(agent), password: 'pw-secret-1' });
@@ -118,7 +185,9 @@ describe('misbehaving programs give clear failures', () => {
   });
 
   it('refuses parameters with line breaks (no stdin injection) at creation', () => {
-    expect(() => createExecFenceAgent({ command: 'fence_x', params: { ip: 'a\naction=off' } })).toThrow(/line break/);
+    expect(() => createExecFenceAgent({ command: 'fence_x', params: { ip: 'a\naction=off' } })).toThrow(
+      /line break/,
+    );
     expect(() => createExecFenceAgent({ command: 'fence_x', password: 'a\nb' })).toThrow(/line break/);
   });
 });
@@ -131,12 +200,21 @@ describe('metadata of the installed fence agents', () => {
     expect(md.metadata.name).toBe('fence_ipmilan');
     expect(md.metadata.actions).toEqual(expect.arrayContaining(['on', 'off', 'reboot', 'status', 'monitor']));
     expect(md.metadata.actions).not.toContain('list');
-    expect(md.metadata.parameters.find((p) => p.name === 'lanplus')).toMatchObject({ type: 'boolean', default: '0' });
-    expect(md.metadata.parameters.find((p) => p.name === 'auth')?.options).toEqual(['md5', 'password', 'none']);
+    expect(md.metadata.parameters.find((p) => p.name === 'lanplus')).toMatchObject({
+      type: 'boolean',
+      default: '0',
+    });
+    expect(md.metadata.parameters.find((p) => p.name === 'auth')?.options).toEqual([
+      'md5',
+      'password',
+      'none',
+    ]);
   });
 
   it('rejects a document without actions', () => {
-    expect(() => parseFenceAgentMetadata('<resource-agent name="x"><parameters/></resource-agent>')).toThrow(/no <actions>/);
+    expect(() => parseFenceAgentMetadata('<resource-agent name="x"><parameters/></resource-agent>')).toThrow(
+      /no <actions>/,
+    );
     expect(() => parseFenceAgentMetadata('hello')).toThrow(/resource-agent/);
   });
 });

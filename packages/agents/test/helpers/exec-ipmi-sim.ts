@@ -76,7 +76,10 @@ set_working_mc 0x20
   user 2 true "${user}" "${password}" admin 10 none md2 md5 straight
 `,
   );
-  writeFileSync(join(dir, 'bmc.emu'), 'mc_setbmc 0x20\nmc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02\nmc_enable 0x20\n');
+  writeFileSync(
+    join(dir, 'bmc.emu'),
+    'mc_setbmc 0x20\nmc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02\nmc_enable 0x20\n',
+  );
   const child: ChildProcess = spawn(
     IPMI_SIM,
     ['-c', join(dir, 'lan.conf'), '-f', join(dir, 'bmc.emu'), '-s', join(dir, 'state'), '-n', '-p'],
@@ -93,7 +96,27 @@ set_working_mc 0x20
     const ok = await new Promise<boolean>((resolve) =>
       execFile(
         IPMITOOL,
-        ['-I', 'lanplus', '-C', '3', '-N', '1', '-R', '1', '-H', '127.0.0.1', '-p', String(port), '-U', user, '-P', password, 'chassis', 'power', 'status'],
+        [
+          '-I',
+          'lanplus',
+          '-C',
+          '3',
+          '-N',
+          '1',
+          '-R',
+          '1',
+          '-H',
+          '127.0.0.1',
+          '-p',
+          String(port),
+          '-U',
+          user,
+          '-P',
+          password,
+          'chassis',
+          'power',
+          'status',
+        ],
         (err) => resolve(!err),
       ),
     );
@@ -104,7 +127,8 @@ set_working_mc 0x20
         password,
         power: () => (readFileSync(state, 'utf8').trim() === '1' ? 'on' : 'off'),
         setPower: (p) => writeFileSync(state, p === 'on' ? '1\n' : '0\n'),
-        log: () => (existsSync(`${state}.log`) ? readFileSync(`${state}.log`, 'utf8').trim().split('\n') : []),
+        log: () =>
+          existsSync(`${state}.log`) ? readFileSync(`${state}.log`, 'utf8').trim().split('\n') : [],
         close,
       };
     }

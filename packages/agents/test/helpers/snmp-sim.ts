@@ -97,7 +97,12 @@ async function startOn(listenPort: number, opts: SnmpSimOptions): Promise<SnmpSi
 
   // biome-ignore lint/suspicious/noExplicitAny: net-snmp's agent API is untyped
   const agent: any = snmp.createAgent(
-    { port: listenPort, address: '127.0.0.1', transport: 'udp4', accessControlModelType: snmp.AccessControlModelType.None },
+    {
+      port: listenPort,
+      address: '127.0.0.1',
+      transport: 'udp4',
+      accessControlModelType: snmp.AccessControlModelType.None,
+    },
     (error: Error | null) => {
       if (error) authFailures.push(String(error.message));
     },
@@ -128,8 +133,20 @@ async function startOn(listenPort: number, opts: SnmpSimOptions): Promise<SnmpSi
   const plugOf = (req: Req): number => Number(String(req.oid).split('.').pop());
   const isSet = (req: Req): boolean => req.operation === snmp.PduType.SetRequest;
 
-  mib.registerProvider({ name: 'sysDescr', type: snmp.MibProviderType.Scalar, oid: '1.3.6.1.2.1.1.1', scalarType: S, maxAccess: RO });
-  mib.registerProvider({ name: 'sysObjectID', type: snmp.MibProviderType.Scalar, oid: '1.3.6.1.2.1.1.2', scalarType: snmp.ObjectType.OID, maxAccess: RO });
+  mib.registerProvider({
+    name: 'sysDescr',
+    type: snmp.MibProviderType.Scalar,
+    oid: '1.3.6.1.2.1.1.1',
+    scalarType: S,
+    maxAccess: RO,
+  });
+  mib.registerProvider({
+    name: 'sysObjectID',
+    type: snmp.MibProviderType.Scalar,
+    oid: '1.3.6.1.2.1.1.2',
+    scalarType: snmp.ObjectType.OID,
+    maxAccess: RO,
+  });
   mib.setScalarValue('sysDescr', opts.sysDescr ?? 'quorate test chassis and rPDU');
   mib.setScalarValue('sysObjectID', APC_RPDU);
 
@@ -147,7 +164,8 @@ async function startOn(listenPort: number, opts: SnmpSimOptions): Promise<SnmpSi
     handler: (req: Req) => {
       const plug = plugOf(req);
       if (isSet(req)) {
-        if (req.setValue !== 2 && req.setValue !== 3) return req.done({ errorStatus: snmp.ErrorStatus.WrongValue });
+        if (req.setValue !== 2 && req.setValue !== 3)
+          return req.done({ errorStatus: snmp.ErrorStatus.WrongValue });
         // net-snmp runs a SET handler twice: a test pass, then the commit pass. Act only once.
         if (req.testSet) return req.done();
         sets.push([req.oid, req.setValue]);

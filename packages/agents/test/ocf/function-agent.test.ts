@@ -1,6 +1,7 @@
 /** The in-process function resource agent. */
-import { describe, expect, it } from 'vitest';
+
 import type { ResourceRequest } from '@quorate/core';
+import { describe, expect, it } from 'vitest';
 import { createFunctionResourceAgent } from '../../src/function/index.js';
 
 const ctx = () => ({ signal: new AbortController().signal });
@@ -39,7 +40,11 @@ describe('createFunctionResourceAgent', () => {
       },
       monitor: () => Promise.reject(new Error('probe crashed')),
     });
-    expect(await agent.run(req('start'), ctx())).toEqual({ ok: false, reason: 'failed', detail: "'start' of 'svc1' failed: port 8080 in use" });
+    expect(await agent.run(req('start'), ctx())).toEqual({
+      ok: false,
+      reason: 'failed',
+      detail: "'start' of 'svc1' failed: port 8080 in use",
+    });
     expect(await agent.run(req('stop'), ctx())).toMatchObject({ ok: false, reason: 'not-configured' });
     expect(await agent.run(req('monitor'), ctx())).toMatchObject({ ok: false, reason: 'failed' });
     expect(await agent.run(req('meta-data'), ctx())).toMatchObject({ ok: false, reason: 'unimplemented' });

@@ -3,22 +3,38 @@
  * ocf:pacemaker:Dummy (fault injection: op_sleep, fail_start_on, OCF_CHECK_LEVEL=40 returns any
  * exit code written to its state file). State files live in a temp dir. Skips when absent.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResourceRequest } from '@quorate/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOcfResourceAgent, parseOcfDuration } from '../../src/ocf/index.js';
 
 const HB = '/usr/lib/ocf/resource.d/heartbeat/Dummy';
 const PCMK = '/usr/lib/ocf/resource.d/pacemaker/Dummy';
 const haveHb = existsSync(HB);
 const havePcmk = existsSync(PCMK);
-if (!haveHb || !havePcmk) console.warn(`skipping some OCF checks: ${HB} or ${PCMK} missing (resource-agents, pacemaker-resource-agents)`);
+if (!haveHb || !havePcmk)
+  console.warn(
+    `skipping some OCF checks: ${HB} or ${PCMK} missing (resource-agents, pacemaker-resource-agents)`,
+  );
 
 const ctx = () => ({ signal: new AbortController().signal });
-const req = (action: string, resource: string, params: Record<string, string> = {}, meta?: Record<string, string>): ResourceRequest =>
-  ({ action, resource, params, ...(meta ? { meta } : {}) }) as ResourceRequest;
+const req = (
+  action: string,
+  resource: string,
+  params: Record<string, string> = {},
+  meta?: Record<string, string>,
+): ResourceRequest => ({ action, resource, params, ...(meta ? { meta } : {}) }) as ResourceRequest;
 
 let dir = '';
 beforeAll(() => {
@@ -36,7 +52,8 @@ function processesOf(instance: string): number[] {
     try {
       const env = readFileSync(`/proc/${p}/environ`, 'utf8');
       const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      if (env.split('\0').includes(`OCF_RESOURCE_INSTANCE=${instance}`) && !/^\d+ \(.*\) Z/.test(stat)) found.push(Number(p));
+      if (env.split('\0').includes(`OCF_RESOURCE_INSTANCE=${instance}`) && !/^\d+ \(.*\) Z/.test(stat))
+        found.push(Number(p));
     } catch {
       // gone, or not ours to read
     }
@@ -63,7 +80,11 @@ describe.skipIf(!haveHb)('ocf:heartbeat:Dummy', () => {
       detail: 'No process state file found',
     });
     expect(await ra.run(req('validate-all', 'hb1'), ctx())).toMatchObject({ ok: true });
-    expect(await ra.run(req('bogus', 'hb1'), ctx())).toMatchObject({ ok: false, reason: 'unimplemented', exitCode: 3 });
+    expect(await ra.run(req('bogus', 'hb1'), ctx())).toMatchObject({
+      ok: false,
+      reason: 'unimplemented',
+      exitCode: 3,
+    });
   });
 
   it('parses meta-data: parameters and actions with timeouts in ms', async () => {
@@ -74,7 +95,11 @@ describe.skipIf(!haveHb)('ocf:heartbeat:Dummy', () => {
     expect(md.metadata.name).toBe('Dummy');
     expect(md.metadata.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['state', 'fake']));
     expect(md.metadata.actions.find((a) => a.name === 'start')).toEqual({ name: 'start', timeoutMs: 20_000 });
-    expect(md.metadata.actions.find((a) => a.name === 'monitor')).toMatchObject({ timeoutMs: 20_000, intervalMs: 10_000, depth: 0 });
+    expect(md.metadata.actions.find((a) => a.name === 'monitor')).toMatchObject({
+      timeoutMs: 20_000,
+      intervalMs: 10_000,
+      depth: 0,
+    });
   });
 });
 
@@ -103,12 +128,18 @@ describe.skipIf(!havePcmk)('ocf:pacemaker:Dummy fault injection', () => {
 
   it('kills the whole process group at the time limit (op_sleep)', async () => {
     const state = join(dir, 'slow.state');
-    const ra = createOcfResourceAgent({ provider: 'pacemaker', type: 'Dummy', params: { state, op_sleep: '10' }, timeouts: { start: 400 } });
+    const ra = createOcfResourceAgent({
+      provider: 'pacemaker',
+      type: 'Dummy',
+      params: { state, op_sleep: '10' },
+      timeouts: { start: 400 },
+    });
     const out = await ra.run(req('start', 'slow-unique-1'), ctx());
     expect(out).toMatchObject({ ok: false, reason: 'timeout' });
     expect(!out.ok && out.detail).toMatch(/did not finish within 400ms; its process group was killed/);
     // The `sleep 10` inside the agent died with the group.
-    for (let i = 0; i < 50 && processesOf('slow-unique-1').length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 50 && processesOf('slow-unique-1').length > 0; i++)
+      await new Promise((r) => setTimeout(r, 20));
     expect(processesOf('slow-unique-1')).toEqual([]);
   });
 
@@ -116,7 +147,10 @@ describe.skipIf(!havePcmk)('ocf:pacemaker:Dummy fault injection', () => {
     const state = join(dir, 'env.state');
     const envfile = join(dir, 'env.txt');
     const ra = createOcfResourceAgent({ provider: 'pacemaker', type: 'Dummy', params: { state, envfile } });
-    expect(await ra.run(req('start', 'envcheck', { fake: 'x1' }, { timeout: '15000' }), ctx())).toEqual({ ok: true, running: true });
+    expect(await ra.run(req('start', 'envcheck', { fake: 'x1' }, { timeout: '15000' }), ctx())).toEqual({
+      ok: true,
+      running: true,
+    });
     const env = readFileSync(envfile, 'utf8');
     for (const line of [
       'OCF_RESKEY_CRM_meta_timeout=15000',
@@ -131,7 +165,11 @@ describe.skipIf(!havePcmk)('ocf:pacemaker:Dummy fault injection', () => {
   });
 
   it('aborting kills the agent and reports aborted', async () => {
-    const ra = createOcfResourceAgent({ provider: 'pacemaker', type: 'Dummy', params: { state: join(dir, 'ab.state'), op_sleep: '10' } });
+    const ra = createOcfResourceAgent({
+      provider: 'pacemaker',
+      type: 'Dummy',
+      params: { state: join(dir, 'ab.state'), op_sleep: '10' },
+    });
     const ac = new AbortController();
     const pending = ra.run(req('start', 'abort-unique-1'), { signal: ac.signal });
     setTimeout(() => ac.abort(), 150);
@@ -139,15 +177,27 @@ describe.skipIf(!havePcmk)('ocf:pacemaker:Dummy fault injection', () => {
   });
 
   it('fail_start_on this host makes start fail with OCF_ERR_GENERIC', async () => {
-    const ra = createOcfResourceAgent({ provider: 'pacemaker', type: 'Dummy', params: { state: join(dir, 'fs.state'), fail_start_on: hostname() } });
-    expect(await ra.run(req('start', 'failstart'), ctx())).toMatchObject({ ok: false, reason: 'failed', exitCode: 1 });
+    const ra = createOcfResourceAgent({
+      provider: 'pacemaker',
+      type: 'Dummy',
+      params: { state: join(dir, 'fs.state'), fail_start_on: hostname() },
+    });
+    expect(await ra.run(req('start', 'failstart'), ctx())).toMatchObject({
+      ok: false,
+      reason: 'failed',
+      exitCode: 1,
+    });
   });
 });
 
 describe('scripts that are missing or not executable', () => {
   it('a missing agent is not-installed, without running anything', async () => {
     const ra = createOcfResourceAgent({ provider: 'heartbeat', type: 'NoSuchAgent' });
-    expect(await ra.run(req('start', 'x'), ctx())).toMatchObject({ ok: false, reason: 'not-installed', exitCode: 5 });
+    expect(await ra.run(req('start', 'x'), ctx())).toMatchObject({
+      ok: false,
+      reason: 'not-installed',
+      exitCode: 5,
+    });
   });
 
   it('a non-executable agent is perm', async () => {

@@ -32,7 +32,13 @@ const SECURITY: Array<{ name: string; args: string[] }> = [
   { name: 'v2c community', args: ['--snmp-version=2c', '--community=private'] },
   {
     name: 'v3 authNoPriv SHA',
-    args: ['--snmp-version=3', '--username=shauser', '--password=shapass1', '--snmp-auth-prot=SHA', '--snmp-sec-level=authNoPriv'],
+    args: [
+      '--snmp-version=3',
+      '--username=shauser',
+      '--password=shapass1',
+      '--snmp-auth-prot=SHA',
+      '--snmp-sec-level=authNoPriv',
+    ],
   },
   {
     name: 'v3 authPriv SHA/AES',
@@ -48,14 +54,20 @@ const SECURITY: Array<{ name: string; args: string[] }> = [
   },
 ];
 
-describe.concurrent.skipIf(!haveTools)('the SNMP simulator against the real fence agents', () => {
+describe.skipIf(!haveTools)('the SNMP simulator against the real fence agents', () => {
   let sim: SnmpSim;
   beforeAll(async () => {
     sim = await startSnmpSim({
       plugs: 9,
       users: [
         { name: 'shauser', authProtocol: 'sha', authKey: 'shapass1' },
-        { name: 'privuser', authProtocol: 'sha', authKey: 'authpass1', privProtocol: 'aes', privKey: 'privpass1' },
+        {
+          name: 'privuser',
+          authProtocol: 'sha',
+          authKey: 'authpass1',
+          privProtocol: 'aes',
+          privKey: 'privpass1',
+        },
       ],
     });
   });
@@ -70,11 +82,23 @@ describe.concurrent.skipIf(!haveTools)('the SNMP simulator against the real fenc
 
     it.concurrent(`${name}: fence_intelmodular reads, switches off and on, and lists a blade`, async () => {
       const plug = [`--plug=${imsPlug}`];
-      expect(await runAgent(IMS, [...base(), ...plug, '-o', 'status'])).toMatchObject({ code: 0, stdout: 'Status: ON\n' });
-      expect(await runAgent(IMS, [...base(), ...plug, '-o', 'off'])).toMatchObject({ code: 0, stdout: 'Success: Powered OFF\n' });
+      expect(await runAgent(IMS, [...base(), ...plug, '-o', 'status'])).toMatchObject({
+        code: 0,
+        stdout: 'Status: ON\n',
+      });
+      expect(await runAgent(IMS, [...base(), ...plug, '-o', 'off'])).toMatchObject({
+        code: 0,
+        stdout: 'Success: Powered OFF\n',
+      });
       expect(sim.power.get(imsPlug)).toBe(false);
-      expect(await runAgent(IMS, [...base(), ...plug, '-o', 'status'])).toMatchObject({ code: 2, stdout: 'Status: OFF\n' });
-      expect(await runAgent(IMS, [...base(), ...plug, '-o', 'on'])).toMatchObject({ code: 0, stdout: 'Success: Powered ON\n' });
+      expect(await runAgent(IMS, [...base(), ...plug, '-o', 'status'])).toMatchObject({
+        code: 2,
+        stdout: 'Status: OFF\n',
+      });
+      expect(await runAgent(IMS, [...base(), ...plug, '-o', 'on'])).toMatchObject({
+        code: 0,
+        stdout: 'Success: Powered ON\n',
+      });
       expect(sim.power.get(imsPlug)).toBe(true);
       const list = await runAgent(IMS, [...base(), '-o', 'list']);
       expect(list.code).toBe(0);
@@ -88,11 +112,23 @@ describe.concurrent.skipIf(!haveTools)('the SNMP simulator against the real fenc
 
     it.concurrent(`${name}: fence_apc_snmp reads, switches off and on, and lists outlets by name`, async () => {
       const plug = [`--plug=${apcPlug}`];
-      expect(await runAgent(APC, [...base(), ...plug, '-o', 'status'])).toMatchObject({ code: 0, stdout: 'Status: ON\n' });
-      expect(await runAgent(APC, [...base(), ...plug, '-o', 'off'])).toMatchObject({ code: 0, stdout: 'Success: Powered OFF\n' });
+      expect(await runAgent(APC, [...base(), ...plug, '-o', 'status'])).toMatchObject({
+        code: 0,
+        stdout: 'Status: ON\n',
+      });
+      expect(await runAgent(APC, [...base(), ...plug, '-o', 'off'])).toMatchObject({
+        code: 0,
+        stdout: 'Success: Powered OFF\n',
+      });
       expect(sim.power.get(apcPlug)).toBe(false);
-      expect(await runAgent(APC, [...base(), ...plug, '-o', 'status'])).toMatchObject({ code: 2, stdout: 'Status: OFF\n' });
-      expect(await runAgent(APC, [...base(), ...plug, '-o', 'on'])).toMatchObject({ code: 0, stdout: 'Success: Powered ON\n' });
+      expect(await runAgent(APC, [...base(), ...plug, '-o', 'status'])).toMatchObject({
+        code: 2,
+        stdout: 'Status: OFF\n',
+      });
+      expect(await runAgent(APC, [...base(), ...plug, '-o', 'on'])).toMatchObject({
+        code: 0,
+        stdout: 'Success: Powered ON\n',
+      });
       expect(sim.power.get(apcPlug)).toBe(true);
       const list = await runAgent(APC, [...base(), '-o', 'list']);
       expect(list.code).toBe(0);
@@ -106,8 +142,18 @@ describe.concurrent.skipIf(!haveTools)('the SNMP simulator against the real fenc
 
   it('fence_intelmodular over the stdin protocol turns a blade off', async () => {
     sim.power.set(9, true);
-    const stdin = ['ip=127.0.0.1', `ipport=${sim.port}`, 'login=shauser', 'passwd=shapass1', 'snmp_auth_prot=SHA',
-      'snmp_sec_level=authNoPriv', 'snmp_version=3', 'port=9', 'action=off', ''].join('\n');
+    const stdin = [
+      'ip=127.0.0.1',
+      `ipport=${sim.port}`,
+      'login=shauser',
+      'passwd=shapass1',
+      'snmp_auth_prot=SHA',
+      'snmp_sec_level=authNoPriv',
+      'snmp_version=3',
+      'port=9',
+      'action=off',
+      '',
+    ].join('\n');
     const res = await new Promise<Run>((resolve) => {
       const child = execFile(IMS, [], { timeout: 20_000 }, (err, stdout) =>
         resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout }),

@@ -36,12 +36,23 @@ describe.skipIf(!have)('our agents against Debian snmpd', () => {
       ].join('\n'),
     );
     // -m '': load no MIBs (Debian ships none; without it snmpd spends ~25 s failing to load them).
-    child = spawn(SNMPD, ['-f', '-Lo', '-C', '-m', '', '-c', join(dir, 'snmpd.conf'), `--persistentDir=${join(dir, 'persist')}`], {
-      stdio: 'ignore',
-      env: { PATH: '/usr/sbin:/usr/bin:/bin', MIBS: '' },
-    });
+    child = spawn(
+      SNMPD,
+      ['-f', '-Lo', '-C', '-m', '', '-c', join(dir, 'snmpd.conf'), `--persistentDir=${join(dir, 'persist')}`],
+      {
+        stdio: 'ignore',
+        env: { PATH: '/usr/sbin:/usr/bin:/bin', MIBS: '' },
+      },
+    );
     // Ready when it answers (bounded).
-    const probe = createImsFenceAgent({ ip: '127.0.0.1', ipport: port, snmpVersion: '2c', community: 'quoratero', timeoutMs: 100, retries: 0 });
+    const probe = createImsFenceAgent({
+      ip: '127.0.0.1',
+      ipport: port,
+      snmpVersion: '2c',
+      community: 'quoratero',
+      timeoutMs: 100,
+      retries: 0,
+    });
     for (let i = 0; i < 50; i++) {
       if ((await probe.run({ action: 'monitor', target: 'x' } as never, ctx())).ok) return;
     }
@@ -52,25 +63,49 @@ describe.skipIf(!have)('our agents against Debian snmpd', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it.each([
-    { version: '1' as const },
-    { version: '2c' as const },
-  ])('monitor reads sysDescr over v$version', async ({ version }) => {
-    const agent = createImsFenceAgent({ ip: '127.0.0.1', ipport: port, snmpVersion: version, community: 'quoratero' });
-    expect(await agent.run({ action: 'monitor', target: 'x' } as never, ctx())).toEqual({
+  it.each([{ version: '1' as const }, { version: '2c' as const }])(
+    'monitor reads sysDescr over v$version',
+    async ({ version }) => {
+      const agent = createImsFenceAgent({
+        ip: '127.0.0.1',
+        ipport: port,
+        snmpVersion: version,
+        community: 'quoratero',
+      });
+      expect(await agent.run({ action: 'monitor', target: 'x' } as never, ctx())).toEqual({
+        ok: true,
+        detail: 'device answers: quorate snmpd peer',
+      });
+    },
+  );
+
+  it('status reads the blade cells snmpd serves', async () => {
+    const agent = createImsFenceAgent({
+      ip: '127.0.0.1',
+      ipport: port,
+      snmpVersion: '2c',
+      community: 'quoratero',
+    });
+    expect(await agent.run({ action: 'status', target: 'x', port: '1' } as never, ctx())).toEqual({
       ok: true,
-      detail: 'device answers: quorate snmpd peer',
+      power: 'on',
+    });
+    expect(await agent.run({ action: 'status', target: 'x', port: '2' } as never, ctx())).toEqual({
+      ok: true,
+      power: 'off',
     });
   });
 
-  it('status reads the blade cells snmpd serves', async () => {
-    const agent = createImsFenceAgent({ ip: '127.0.0.1', ipport: port, snmpVersion: '2c', community: 'quoratero' });
-    expect(await agent.run({ action: 'status', target: 'x', port: '1' } as never, ctx())).toEqual({ ok: true, power: 'on' });
-    expect(await agent.run({ action: 'status', target: 'x', port: '2' } as never, ctx())).toEqual({ ok: true, power: 'off' });
-  });
-
   it('a read-only community cannot switch a blade: the SET is refused', async () => {
-    const agent = createImsFenceAgent({ ip: '127.0.0.1', ipport: port, snmpVersion: '2c', community: 'quoratero', timeoutMs: 200, retries: 0, powerTimeoutMs: 200 });
+    const agent = createImsFenceAgent({
+      ip: '127.0.0.1',
+      ipport: port,
+      snmpVersion: '2c',
+      community: 'quoratero',
+      timeoutMs: 200,
+      retries: 0,
+      powerTimeoutMs: 200,
+    });
     const out = await agent.run({ action: 'off', target: 'x', port: '1' } as never, ctx());
     expect(out).toMatchObject({ ok: false, reason: 'refused' });
     expect(!out.ok && out.detail).toMatch(/refused: NoAccess/);

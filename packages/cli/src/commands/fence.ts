@@ -105,17 +105,27 @@ export async function fence(argv: string[], io: Io): Promise<number> {
     }
     timeoutMs = values.timeout === undefined ? 60_000 : parseTimeout(str(values.timeout) ?? '');
     if (values.device !== undefined || values.config !== undefined) {
-      if (values.agent !== undefined) throw new UsageProblem('give either --device/--config or --agent, not both');
+      if (values.agent !== undefined)
+        throw new UsageProblem('give either --device/--config or --agent, not both');
       const name = str(values.device);
       const file = str(values.config);
-      if (name === undefined || file === undefined) throw new UsageProblem('--device and --config go together');
+      if (name === undefined || file === undefined)
+        throw new UsageProblem('--device and --config go together');
       const device = loadDevice(file, name);
-      const target = str(values.target) ?? (action === 'list' || action === 'monitor' ? undefined : device.hosts[0]);
+      const target =
+        str(values.target) ?? (action === 'list' || action === 'monitor' ? undefined : device.hosts[0]);
       if (target === undefined && action !== 'list' && action !== 'monitor') {
         throw new UsageProblem(`device '${name}' fences no host; give --target NODE`);
       }
-      if (target !== undefined && !device.hosts.includes(target as never) && action !== 'list' && action !== 'monitor') {
-        throw new UsageProblem(`device '${name}' does not fence '${target}' (it fences ${device.hosts.join(', ') || 'nobody'})`);
+      if (
+        target !== undefined &&
+        !device.hosts.includes(target as never) &&
+        action !== 'list' &&
+        action !== 'monitor'
+      ) {
+        throw new UsageProblem(
+          `device '${name}' does not fence '${target}' (it fences ${device.hosts.join(', ') || 'nobody'})`,
+        );
       }
       const port = str(values.plug) ?? (target !== undefined ? device.port[target as never] : undefined);
       agent = agentForDevice(device.agent, device.params);
@@ -126,7 +136,11 @@ export async function fence(argv: string[], io: Io): Promise<number> {
       if (kind === undefined) throw new UsageProblem('give --device NAME --config FILE, or --agent KIND');
       agent = agentForDevice(kind, paramsFromFlags(kind, values));
       const plug = str(values.plug);
-      request = makeRequest(action as FenceAction, str(values.target) ?? plug ?? str(values.ip) ?? 'target', plug);
+      request = makeRequest(
+        action as FenceAction,
+        str(values.target) ?? plug ?? str(values.ip) ?? 'target',
+        plug,
+      );
       label = `${kind} ${str(values.ip) ?? ''}`.trim();
     }
   } catch (err) {
@@ -161,9 +175,12 @@ export async function fence(argv: string[], io: Io): Promise<number> {
     if (request.action === 'status') io.stdout(`Status: ${outcome.power === 'off' ? 'OFF' : 'ON'}\n`);
     else if (request.action === 'list') {
       for (const p of outcome.ports ?? []) io.stdout(`${p.port},${p.name ?? ''}\n`);
-    } else if (request.action === 'monitor') io.stdout(`Success: monitor${outcome.detail ? ` (${outcome.detail})` : ''}\n`);
+    } else if (request.action === 'monitor')
+      io.stdout(`Success: monitor${outcome.detail ? ` (${outcome.detail})` : ''}\n`);
     else {
-      io.stdout(`Success: ${request.action}, power ${outcome.power ?? 'unknown'}${outcome.detail ? ` (${outcome.detail})` : ''}\n`);
+      io.stdout(
+        `Success: ${request.action}, power ${outcome.power ?? 'unknown'}${outcome.detail ? ` (${outcome.detail})` : ''}\n`,
+      );
     }
     io.stdout(`${label}: ${request.action} took ${took}\n`);
   } else {
@@ -209,7 +226,9 @@ function loadDevice(file: string, name: string): FenceDeviceConfig {
     throw new Error(`config file '${file}' is not YAML or JSON: ${(err as Error).message}`);
   }
   const cluster =
-    doc && typeof doc === 'object' && 'cluster' in doc && !('nodes' in doc) ? (doc as { cluster: unknown }).cluster : doc;
+    doc && typeof doc === 'object' && 'cluster' in doc && !('nodes' in doc)
+      ? (doc as { cluster: unknown }).cluster
+      : doc;
   const config = parseClusterConfig(cluster);
   const device = config.fencing.devices.find((d) => d.name === name);
   if (!device) {
@@ -245,7 +264,15 @@ function defined<T extends Record<string, unknown>>(o: T): T {
   return o;
 }
 
-const SECRET_KEYS = new Set(['password', 'passwd', 'passwordEnv', 'passwordFile', 'privPassword', 'privPasswordEnv', 'privPasswordFile']);
+const SECRET_KEYS = new Set([
+  'password',
+  'passwd',
+  'passwordEnv',
+  'passwordFile',
+  'privPassword',
+  'privPasswordEnv',
+  'privPasswordFile',
+]);
 
 /**
  * Builds the agent for a device kind from its params. The in-memory `password`/`passwd` param is
@@ -307,7 +334,12 @@ function agentForDevice(kind: string, params: Record<string, unknown>): FenceAge
       else throw new Error(`fence parameter '${k}' must be a string, number or boolean`);
     }
     return createExecFenceAgent(
-      defined({ command, params: stdinParams, ...secrets, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }),
+      defined({
+        command,
+        params: stdinParams,
+        ...secrets,
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      }),
     );
   }
   throw new UsageProblem(`unknown agent '${kind}' (expected ipmi, snmp-ims, snmp-apc or exec:fence_xxx)`);
@@ -322,7 +354,8 @@ function paramsFromFlags(kind: string, v: Record<string, unknown>): Record<strin
   set('ip', str(v.ip));
   if (v.ipport !== undefined) {
     const n = Number(v.ipport);
-    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageProblem(`--ipport '${String(v.ipport)}' is not a port`);
+    if (!Number.isInteger(n) || n < 1 || n > 65535)
+      throw new UsageProblem(`--ipport '${String(v.ipport)}' is not a port`);
     set('ipport', n);
   }
   set('username', str(v.username));
