@@ -3,6 +3,8 @@
  * document of SCENARIO-FORMAT.md. Mapping after cman(5), qdisk(5), fenced(8), fence-agents and
  * rgmanager's failover domains (PEERS.md §3). Pure: text in, plain object and warnings out.
  */
+
+import { stringify as stringifyYaml } from 'yaml';
 import type { ClusterConfigInput } from '../config/cluster.schema.js';
 import { formatDuration } from '../config/schema-helpers.js';
 import { ConfigError } from '../errors.js';
@@ -918,4 +920,16 @@ export function importClusterConf(xml: string): ClusterConfImport {
   if (resources.length > 0) document.resources = resources;
   if (constraints.length > 0) document.constraints = constraints;
   return { document, warnings };
+}
+
+/**
+ * Renders an import as YAML text for people (what `quorate import` prints): the warnings first,
+ * as `#` comment lines, then the document under a `cluster:` key, ready to paste into a scenario
+ * file or to pass to `parseClusterConfig` after parsing. Pure; the output never contains a secret
+ * because the document and warnings never do.
+ */
+export function renderClusterConfImport(result: ClusterConfImport): string {
+  const head = result.warnings.map((w) => `# warning: ${w}`);
+  const body = stringifyYaml({ cluster: result.document }, { lineWidth: 0 });
+  return `${head.length > 0 ? `${head.join('\n')}\n` : ''}${body}`;
 }

@@ -3,4 +3,9 @@
  * document. Pure and CLI-free: a command such as `quorate import` reads the file and prints the
  * document and the warnings.
  */
-export { type ClusterConfImport, importClusterConf, type RawClusterDocument } from './cluster-conf.js';
+export {
+  type ClusterConfImport,
+  importClusterConf,
+  type RawClusterDocument,
+  renderClusterConfImport,
+} from './cluster-conf.js';
