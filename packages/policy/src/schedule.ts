@@ -1,16 +1,18 @@
 /**
  * The scheduler: one pure function from a {@link ClusterSnapshot} to a {@link Transition},
- * re-implementing Pacemaker 2.1.5's placement rules for primitives (see
- * `PACEMAKER-SEMANTICS.md`): score tables, assignment order, node ranking, quorum policy and when
- * fencing is scheduled.
+ * re-implementing Pacemaker 2.1.5's placement rules (see `PACEMAKER-SEMANTICS.md`): score tables,
+ * assignment order, node ranking, groups, colocation, ordering, quorum policy and when fencing is
+ * scheduled.
  */
 import { evaluateRule, type NodeAttributes, ruleScore } from './rules.js';
 import { addScores, INFINITY } from './score.js';
 import type {
   Action,
   ClusterSnapshot,
+  ColocationConstraint,
   LocationConstraint,
   NodeName,
+  OrderConstraint,
   ResourceId,
   Score,
   SnapshotResource,
@@ -31,19 +33,53 @@ interface NodeInfo {
   baseScore: Score;
 }
 
-/** Internal per-resource view. */
-interface RscInfo {
-  r: SnapshotResource;
+/** A colocation between two resources (primitives or groups), Pacemaker `pcmk__colocation_t`. */
+interface Coloc {
+  id: string;
+  dependent: Rsc;
+  primary: Rsc;
+  score: Score;
+  attr: string | undefined;
+  influence: boolean;
+}
+
+/** Internal view of a primitive or a group. */
+interface Rsc {
+  kind: 'primitive' | 'group';
+  id: ResourceId;
+  /** Position in the snapshot (primitives) or of the first member (groups). */
   index: number;
-  /** Nodes where it is active (running, failed or blocked), in history order. */
+  priority: number;
+  /** Primitive fields. */
+  r: SnapshotResource | undefined;
+  parent: Rsc | undefined;
+  members: Rsc[];
   running: number[];
   failed: boolean;
+  /** Blocked by a failure (on-fail=block, or a failed stop without fencing). */
+  blocked: boolean;
   managed: boolean;
-  /** Node indexes with a failed stop (banned). */
   stopFailedOn: number[];
+  table: Float64Array;
+  thisWith: Coloc[];
+  withThis: Coloc[];
+  provisional: boolean;
+  allocating: boolean;
+  merging: boolean;
+  assigned: number;
+}
+
+/** A start or stop of one primitive (a tiny subset of Pacemaker's action graph). */
+interface Act {
+  rsc: Rsc;
+  node: number;
+  required: boolean;
+  runnable: boolean;
+  reason: string | undefined;
 }
 
 const NO_SCORE = Number.NaN;
+const f32 = Math.fround;
 
 /** Default `requires` as Pacemaker derives it (`unpack_requires`). */
 function requiresOf(r: SnapshotResource, stonith: boolean, nqp: string): 'nothing' | 'quorum' | 'fencing' {
@@ -60,19 +96,50 @@ function roleApplies(role: string | undefined): boolean {
   return r === 'started' || r === 'unpromoted' || r === 'slave';
 }
 
+function sameCi(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+function fmt(s: Score): string {
+  return s >= INFINITY ? 'INFINITY' : s <= -INFINITY ? '-INFINITY' : String(s);
+}
+
+/** Pacemaker's colocation list order: priority desc, groups before primitives, then id (strcmp). */
+function cmpColocBy(get: (c: Coloc) => Rsc): (a: Coloc, b: Coloc) => number {
+  return (a, b) => {
+    const x = get(a);
+    const y = get(b);
+    if (x.priority !== y.priority) return y.priority - x.priority;
+    if (x.kind !== y.kind) return x.kind === 'group' ? -1 : 1;
+    return x.id < y.id ? -1 : x.id > y.id ? 1 : 0;
+  };
+}
+
+/** `g_list_insert_sorted`: after every element that does not compare greater. */
+function insertSorted(list: Coloc[], c: Coloc, cmp: (a: Coloc, b: Coloc) => number): void {
+  let i = 0;
+  while (i < list.length && cmp(list[i] as Coloc, c) <= 0) i++;
+  list.splice(i, 0, c);
+}
+
+const byPrimary = cmpColocBy((c) => c.primary);
+const byDependent = cmpColocBy((c) => c.dependent);
+
 /**
  * Decides placements and actions for one scheduler run, as Pacemaker 2.1.5 would.
  *
  * Contract: pure and deterministic; reads only `snapshot` (time comes from `snapshot.nowMs`);
  * never throws on well-typed input (constraints naming unknown resources or nodes are ignored, as
- * Pacemaker ignores unknown nodes). Cost is O(nodes × resources + constraints + history).
+ * Pacemaker ignores unknown nodes). Cost is O(nodes × resources + constraints + history) when
+ * there are no colocations; colocations add work proportional to the colocation chains.
  *
  * Output: `placements` is the node each resource will run on after the transition (null when it
  * will be stopped or stays stopped; an unmanaged or blocked resource keeps its current node);
  * `actions` lists fences first, then stops, then starts, moves, recoveries and restarts, with
- * `blocked` on actions that are needed but cannot run; `fence` the nodes to fence; `scores` each
- * resource's allocation scores (nodes absent from an asymmetric cluster's table are omitted);
- * `reasons` one sentence per resource.
+ * `blocked` on actions that are needed but cannot run and `due` carrying crm_simulate's cause;
+ * `fence` the nodes to fence; `scores` each primitive's allocation scores (nodes absent from an
+ * asymmetric cluster's table are omitted); `reasons` one sentence per primitive.
  */
 export function schedule(snapshot: ClusterSnapshot): Transition {
   const opts = snapshot.options;
@@ -89,9 +156,11 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   // --- nodes -------------------------------------------------------------------------------
   const nodes: NodeInfo[] = [];
   const nodeIndex = new Map<NodeName, number>();
+  const snapNodes: ClusterSnapshot['nodes'] = [];
   for (const n of snapshot.nodes) {
     if (nodeIndex.has(n.name)) continue;
     nodeIndex.set(n.name, nodes.length);
+    snapNodes.push(n);
     const unclean = n.state === 'unclean';
     nodes.push({
       name: n.name,
@@ -106,6 +175,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     });
   }
   const N = nodes.length;
+  const nameOf = (i: number): NodeName => (nodes[i] as NodeInfo).name;
   const markUnclean = (i: number, reason: string): void => {
     const node = nodes[i] as NodeInfo;
     if (node.unclean) return;
@@ -115,96 +185,148 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   if (policy === 'suicide' && !hasQuorum) {
     for (let i = 0; i < N; i++) if ((nodes[i] as NodeInfo).online) markUnclean(i, 'cluster does not have quorum');
   }
-
-  // --- resources and their history ---------------------------------------------------------
-  const rscs: RscInfo[] = [];
-  const rscIndex = new Map<ResourceId, number>();
-  for (const r of snapshot.resources) {
-    if (rscIndex.has(r.id)) continue;
-    rscIndex.set(r.id, rscs.length);
-    rscs.push({
-      r,
-      index: rscs.length,
-      running: [],
-      failed: false,
-      managed: r.managed !== false && !opts.maintenanceMode,
-      stopFailedOn: [],
+  let attrTables: NodeAttributes[] | undefined;
+  const nodeAttrs = (): NodeAttributes[] => {
+    if (attrTables) return attrTables;
+    attrTables = snapNodes.map((n) => {
+      const m = new Map<string, string>(Object.entries(n.attributes ?? {}));
+      m.set('#uname', n.name);
+      m.set('#id', n.id ?? n.name);
+      m.set('#kind', 'cluster');
+      m.set('#is_dc', n.isDc === true ? 'true' : 'false');
+      if (opts.clusterName !== undefined) m.set('#cluster-name', opts.clusterName);
+      return m;
     });
+    return attrTables;
+  };
+  const attrOf = (i: number, attr: string): string | undefined => (nodeAttrs()[i] as NodeAttributes).get(attr);
+
+  // --- resources -----------------------------------------------------------------------------
+  const prims: Rsc[] = [];
+  const byId = new Map<ResourceId, Rsc>();
+  const newRsc = (kind: Rsc['kind'], id: string, index: number, r: SnapshotResource | undefined): Rsc => ({
+    kind,
+    id,
+    index,
+    priority: r?.priority ?? 0,
+    r,
+    parent: undefined,
+    members: [],
+    running: [],
+    failed: false,
+    blocked: false,
+    managed: (r?.managed ?? true) !== false && !opts.maintenanceMode,
+    stopFailedOn: [],
+    table: new Float64Array(0),
+    thisWith: [],
+    withThis: [],
+    provisional: true,
+    allocating: false,
+    merging: false,
+    assigned: -1,
+  });
+  for (const r of snapshot.resources) {
+    if (byId.has(r.id)) continue;
+    const x = newRsc('primitive', r.id, prims.length, r);
+    prims.push(x);
+    byId.set(r.id, x);
   }
+  const groups: Rsc[] = [];
+  for (const g of snapshot.groups ?? []) {
+    if (byId.has(g.id)) continue;
+    const members = g.members.map((m) => byId.get(m)).filter((m): m is Rsc => m !== undefined && m.parent === undefined);
+    if (members.length === 0) continue;
+    const grp = newRsc('group', g.id, (members[0] as Rsc).index, undefined);
+    grp.priority = g.priority ?? 0;
+    grp.members = members;
+    for (const m of members) m.parent = grp;
+    groups.push(grp);
+    byId.set(g.id, grp);
+  }
+  for (const p of prims) {
+    if (p.r?.group !== undefined && p.parent === undefined) {
+      // A primitive naming a group that `groups` does not list: treat the group as declared here.
+      let grp = byId.get(p.r.group);
+      if (!grp) {
+        grp = newRsc('group', p.r.group, p.index, undefined);
+        grp.priority = p.priority;
+        groups.push(grp);
+        byId.set(grp.id, grp);
+      }
+      if (grp.kind === 'group') {
+        grp.members.push(p);
+        p.parent = grp;
+      }
+    }
+  }
+
+  // --- operation history ----------------------------------------------------------------------
   const pendingNodes: number[] = [];
   for (let i = 0; i < N; i++) if ((nodes[i] as NodeInfo).pending) pendingNodes.push(i);
-  // Resources whose state is known on pending nodes (probes there cannot run).
   const knownOnPending = new Set<string>();
   for (const s of snapshot.state) {
-    const ri = rscIndex.get(s.resource);
+    const x = byId.get(s.resource);
     const ni = nodeIndex.get(s.node);
-    if (ri === undefined || ni === undefined) continue;
-    if (pendingNodes.length > 0 && (nodes[ni] as NodeInfo).pending) knownOnPending.add(`${ri} ${ni}`);
-    if (s.status === 'stopped') continue;
-    const info = rscs[ri] as RscInfo;
+    if (x === undefined || x.kind !== 'primitive' || ni === undefined) continue;
     const node = nodes[ni] as NodeInfo;
+    if (node.pending) knownOnPending.add(`${x.index} ${ni}`);
+    if (s.status === 'stopped') continue;
     // Without fencing, Pacemaker does not read the history of nodes that are not online.
     if (!stonith && !node.online) continue;
-    if (!info.running.includes(ni)) info.running.push(ni);
-    if (node.maintenance) info.managed = false;
-    if (!node.online && !node.maintenance && info.managed && stonith) {
-      markUnclean(ni, `${info.r.id} is thought to be active there`);
+    if (!x.running.includes(ni)) x.running.push(ni);
+    if (node.maintenance) x.managed = false;
+    if (!node.online && !node.maintenance && x.managed && stonith) {
+      markUnclean(ni, `${x.id} is thought to be active there`);
     }
-    if (s.stopFailed === true) info.stopFailedOn.push(ni);
+    if (s.stopFailed === true) x.stopFailedOn.push(ni);
     // Failures on a node that is already unclean need no recovery of their own: fencing it
     // stops everything there (Pacemaker treats on-fail as "ignore" then).
     if (node.unclean) continue;
     if (s.status === 'blocked') {
-      info.managed = false;
+      x.managed = false;
+      x.blocked = true;
     } else if (s.status === 'failed') {
       if ((s.stopFailed === true || s.fenceOnFail === true) && stonith) {
-        markUnclean(ni, `${info.r.id} failed there`);
+        markUnclean(ni, `${x.id} failed there`);
       } else if (s.stopFailed === true) {
-        info.managed = false; // a failed stop without fencing blocks the resource
+        x.managed = false; // a failed stop without fencing blocks the resource
+        x.blocked = true;
       }
-      info.failed = true;
+      x.failed = true;
     }
   }
-  if (nothingManaged) for (const info of rscs) info.managed = false;
+  if (nothingManaged) for (const x of prims) x.managed = false;
 
   const available = (i: number): boolean => {
     const n = nodes[i] as NodeInfo;
     return n.online && !n.unclean && !n.shutdown && !n.standby && !n.maintenance && !n.pending;
   };
-
-  // --- constraints indexed by resource ------------------------------------------------------
-  const locsByRsc = new Map<ResourceId, LocationConstraint[]>();
-  for (const c of snapshot.constraints) {
-    if (c.kind !== 'location') continue;
-    let list = locsByRsc.get(c.resource);
-    if (!list) {
-      list = [];
-      locsByRsc.set(c.resource, list);
-    }
-    list.push(c);
-  }
-  let attrTables: NodeAttributes[] | undefined;
-  const nodeAttrs = (): NodeAttributes[] => {
-    if (attrTables) return attrTables;
-    attrTables = snapshot.nodes
-      .filter((n, i, all) => all.findIndex((m) => m.name === n.name) === i)
-      .map((n) => {
-        const m = new Map<string, string>(Object.entries(n.attributes ?? {}));
-        m.set('#uname', n.name);
-        m.set('#id', n.id ?? n.name);
-        m.set('#kind', 'cluster');
-        m.set('#is_dc', n.isDc === true ? 'true' : 'false');
-        if (opts.clusterName !== undefined) m.set('#cluster-name', opts.clusterName);
-        return m;
-      });
-    return attrTables;
+  const anyAvailable = (t: Float64Array): boolean => {
+    for (let i = 0; i < N; i++) if ((t[i] as number) >= 0 && available(i)) return true;
+    return false;
   };
+
+  // --- constraints indexed by resource ---------------------------------------------------------
+  const locsByRsc = new Map<ResourceId, Array<{ c: LocationConstraint; pos: number }>>();
+  const colocs: ColocationConstraint[] = [];
+  const orders: OrderConstraint[] = [];
+  snapshot.constraints.forEach((c, pos) => {
+    if (c.kind === 'location') {
+      let list = locsByRsc.get(c.resource);
+      if (!list) {
+        list = [];
+        locsByRsc.set(c.resource, list);
+      }
+      list.push({ c, pos });
+    } else if (c.kind === 'colocation') colocs.push(c);
+    else orders.push(c);
+  });
 
   // --- fail counts --------------------------------------------------------------------------
   const failByRsc = new Map<ResourceId, Map<number, { count: number; last: number }>>();
   for (const f of snapshot.failCounts) {
     const ni = nodeIndex.get(f.node);
-    if (ni === undefined || !rscIndex.has(f.resource)) continue;
+    if (ni === undefined || !byId.has(f.resource)) continue;
     let m = failByRsc.get(f.resource);
     if (!m) {
       m = new Map();
@@ -219,9 +341,8 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   }
 
   // --- score tables (apply_node_criteria) ----------------------------------------------------
-  const tables: Float64Array[] = new Array(rscs.length);
-  for (const info of rscs) {
-    const r = info.r;
+  for (const x of prims) {
+    const r = x.r as SnapshotResource;
     const t = new Float64Array(N);
     if (opts.symmetricCluster) for (let i = 0; i < N; i++) t[i] = (nodes[i] as NodeInfo).baseScore;
     else t.fill(NO_SCORE);
@@ -229,13 +350,23 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       const cur = t[i] as number;
       t[i] = Number.isNaN(cur) ? s : addScores(cur, s);
     };
-    for (const i of info.stopFailedOn) add(i, -INFINITY);
-    const locs = locsByRsc.get(r.id);
-    if (locs) {
+    for (const i of x.stopFailedOn) add(i, -INFINITY);
+    // A group's location applies its score to the first member and 0 to later members
+    // (`pcmk__group_apply_location`).
+    const own = locsByRsc.get(r.id) ?? [];
+    const fromGroup = x.parent ? (locsByRsc.get(x.parent.id) ?? []) : [];
+    const isFirst = x.parent !== undefined && x.parent.members[0] === x;
+    const locs =
+      fromGroup.length === 0
+        ? own.map((l) => ({ ...l, zero: false }))
+        : [...own.map((l) => ({ ...l, zero: false })), ...fromGroup.map((l) => ({ ...l, zero: !isFirst }))].sort(
+            (a, b) => a.pos - b.pos,
+          );
+    if (locs.length > 0) {
       // Each constraint (and each rule of a rule-based one) becomes one entry, applied in reverse
       // document order (Pacemaker prepends every new location to its list).
       const entries: Array<Array<[number, Score]>> = [];
-      for (const c of locs) {
+      for (const { c, zero } of locs) {
         if (!roleApplies(c.role)) continue;
         if (c.rules && c.rules.length > 0) {
           const attrs = nodeAttrs();
@@ -243,20 +374,20 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
             const e: Array<[number, Score]> = [];
             for (let i = 0; i < N; i++) {
               const a = attrs[i] as NodeAttributes;
-              if (evaluateRule(rule, a)) e.push([i, ruleScore(rule, a)]);
+              if (evaluateRule(rule, a)) e.push([i, zero ? 0 : ruleScore(rule, a)]);
             }
             entries.push(e);
           }
         } else if (c.node !== undefined) {
           const ni = nodeIndex.get(c.node);
-          if (ni !== undefined) entries.push([[ni, c.score ?? 0]]);
+          if (ni !== undefined) entries.push([[ni, zero ? 0 : (c.score ?? 0)]]);
         }
       }
       for (let k = entries.length - 1; k >= 0; k--) for (const [i, s] of entries[k] as Array<[number, Score]>) add(i, s);
     }
     const stickiness = r.stickiness ?? opts.resourceStickiness;
-    if (info.managed && stickiness >= 1 && info.running.length === 1) {
-      const cur = info.running[0] as number;
+    if (x.managed && stickiness >= 1 && x.running.length === 1) {
+      const cur = x.running[0] as number;
       if (!Number.isNaN(t[cur] as number)) t[cur] = addScores(t[cur] as number, stickiness);
     }
     const fails = failByRsc.get(r.id);
@@ -272,199 +403,481 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
         }
       }
     }
-    tables[info.index] = t;
+    x.table = t;
   }
 
+  // --- colocations (user constraints, then the groups' internal ones) -------------------------
+  const addColoc = (c: Coloc): void => {
+    // "group with R" acts on the first member; "R with group" is kept on the group for assignment
+    // and moved to the last member for preference merging (`expand_group_colocations`).
+    const dep = c.dependent.kind === 'group' ? (c.dependent.members[0] as Rsc) : c.dependent;
+    insertSorted(dep.thisWith, c, byPrimary);
+    const pri = c.primary.kind === 'group' ? (c.primary.members[c.primary.members.length - 1] as Rsc) : c.primary;
+    insertSorted(pri.withThis, c, byDependent);
+  };
+  for (const c of colocs) {
+    const dependent = byId.get(c.resource);
+    const primary = byId.get(c.withResource);
+    if (!dependent || !primary || c.score === 0) continue;
+    addColoc({ id: c.id, dependent, primary, score: c.score, attr: c.nodeAttribute, influence: c.influence !== false });
+  }
+  for (const g of groups) {
+    for (let k = 1; k < g.members.length; k++) {
+      addColoc({
+        id: 'group:internal_colocation',
+        dependent: g.members[k] as Rsc,
+        primary: g.members[k - 1] as Rsc,
+        score: INFINITY,
+        attr: undefined,
+        influence: true,
+      });
+    }
+  }
+  const hasInfluence = (c: Coloc): boolean => {
+    const p = c.primary.kind === 'group' ? c.primary.members[0] : c.primary;
+    return c.influence || (p?.running.length ?? 0) === 0;
+  };
+
   // --- assignment -----------------------------------------------------------------------------
-  const order = rscs.slice().sort((a, b) => (b.r.priority ?? 0) - (a.r.priority ?? 0) || a.index - b.index);
   const numAssigned = new Int32Array(N);
-  const assigned: Array<number | null> = new Array(rscs.length).fill(null);
   const reasons: Record<ResourceId, string> = {};
   const scores: Record<ResourceId, Record<NodeName, Score>> = {};
-  for (const info of order) {
-    const r = info.r;
-    const t = tables[info.index] as Float64Array;
-    if (r.targetRole === 'stopped') for (let i = 0; i < N; i++) if (!Number.isNaN(t[i] as number)) t[i] = -INFINITY;
+
+  const bestMatching = (x: Rsc, attr: string, value: string | undefined): number => {
+    let best = -INFINITY;
+    const t = x.table;
+    for (let i = 0; i < N; i++) {
+      const w = t[i] as number;
+      if (Number.isNaN(w)) continue;
+      if (w > best && available(i) && sameCi(value, attrOf(i, attr))) best = w;
+    }
+    return best;
+  };
+
+  /** `pcmk__add_colocated_node_scores` with the `active` selection flag. */
+  const addColocatedScores = (x: Rsc, table: Float64Array, attr: string | undefined, factor: number): Float64Array => {
+    if (x.merging) return table;
+    x.merging = true;
+    let work: Float64Array;
+    if (x.kind === 'group') {
+      work = addColocatedScores(x.members[0] as Rsc, Float64Array.from(table), attr, factor);
+    } else {
+      work = Float64Array.from(table);
+      const a = attr ?? '#uname';
+      for (let i = 0; i < N; i++) {
+        const w = work[i] as number;
+        if (Number.isNaN(w)) continue;
+        const score = bestMatching(x, a, attrOf(i, a));
+        if (factor < 0 && score < 0) continue;
+        const wf = f32(factor * score);
+        let weight = Math.trunc(wf < 0 ? wf - 0.5 : wf + 0.5);
+        if (weight === 0 && score !== 0) weight = factor > 0 ? 1 : factor < 0 ? -1 : 0;
+        work[i] = addScores(weight, w);
+      }
+    }
+    if (anyAvailable(work)) {
+      const multiplier = factor < 0 ? -1 : 1;
+      const list = x.kind === 'group' ? (x.members[x.members.length - 1] as Rsc).withThis : x.withThis;
+      for (const c of list) {
+        if (!hasInfluence(c)) continue;
+        const f = f32(f32(multiplier * c.score) / INFINITY);
+        work = addColocatedScores(c.dependent, work, c.attr, f);
+      }
+    } else {
+      x.merging = false;
+      return table; // roll back optional scores
+    }
+    x.merging = false;
+    return work;
+  };
+
+  /** `pcmk__apply_coloc_to_weights`: the dependent's table after its primary was assigned. */
+  const applyColocToWeights = (dep: Rsc, primary: Rsc, c: Coloc): void => {
+    const attr = c.attr ?? '#id';
+    let value: string | undefined;
+    if (primary.assigned >= 0) value = attrOf(primary.assigned, attr);
+    else if (c.score < 0) return;
+    const work = Float64Array.from(dep.table);
+    for (let i = 0; i < N; i++) {
+      const w = work[i] as number;
+      if (Number.isNaN(w)) continue;
+      if (primary.assigned < 0) work[i] = addScores(-c.score, w);
+      else if (sameCi(attrOf(i, attr), value)) {
+        if (c.score < INFINITY) work[i] = addScores(c.score, w);
+      } else if (c.score >= INFINITY) work[i] = addScores(-c.score, w);
+    }
+    if (c.score <= -INFINITY || c.score >= INFINITY || anyAvailable(work)) dep.table = work;
+  };
+
+  const applyThisWith = (x: Rsc, c: Coloc): void => {
+    const archive = c.score < 0 && c.score > -INFINITY ? Float64Array.from(x.table) : undefined;
+    assign(c.primary);
+    if (x.provisional && !c.primary.provisional) {
+      if (c.primary.kind === 'group') {
+        const ms = c.primary.members;
+        const member = c.score >= INFINITY ? ms[ms.length - 1] : ms[0];
+        if (member && !member.provisional) applyColocToWeights(x, member, c);
+      } else {
+        applyColocToWeights(x, c.primary, c);
+      }
+    }
+    if (archive && !anyAvailable(x.table)) x.table = archive;
+  };
+
+  const choose = (x: Rsc): number => {
+    const t = x.table;
+    const current = x.running.length > 0 ? (x.running[0] as number) : -1;
+    let best = -1;
+    let bestEff = 0;
+    for (let i = 0; i < N; i++) {
+      const raw = t[i] as number;
+      if (Number.isNaN(raw)) continue;
+      const eff = available(i) ? raw : -INFINITY;
+      if (best < 0) {
+        best = i;
+        bestEff = eff;
+        continue;
+      }
+      if (eff !== bestEff) {
+        if (eff > bestEff) {
+          best = i;
+          bestEff = eff;
+        }
+        continue;
+      }
+      const la = numAssigned[i] as number;
+      const lb = numAssigned[best] as number;
+      if (la !== lb) {
+        if (la < lb) best = i;
+        continue;
+      }
+      if (i === current) {
+        best = i;
+        continue;
+      }
+      if (best === current) continue;
+      if (nameOf(i) < nameOf(best)) best = i;
+    }
+    if (best < 0) {
+      reasons[x.id] = 'no node is allowed to run it';
+      return -1;
+    }
+    if (!available(best) || (t[best] as number) < 0) {
+      reasons[x.id] =
+        x.r?.targetRole === 'stopped'
+          ? 'target-role is Stopped'
+          : `no available node with a non-negative score (best '${nameOf(best)}' scores ${fmt(t[best] as number)})`;
+      return -1;
+    }
+    let chosen = best;
+    const bestScore = t[best] as number;
+    if (bestScore > 0 && current >= 0 && current !== best && available(current) && t[current] === bestScore) {
+      chosen = current;
+    }
+    reasons[x.id] =
+      chosen === current
+        ? `stays on '${nameOf(chosen)}' (score ${fmt(t[chosen] as number)})`
+        : `assigned to '${nameOf(chosen)}' (score ${fmt(t[chosen] as number)}, ${numAssigned[chosen]} assigned there before)`;
+    return chosen;
+  };
+
+  const assignPrimitive = (x: Rsc): void => {
+    if (x.parent && !x.parent.allocating) {
+      assign(x.parent);
+      return;
+    }
+    if (!x.provisional || x.allocating) return;
+    x.allocating = true;
+    for (const c of x.thisWith.slice()) applyThisWith(x, c);
+    for (const c of x.withThis.slice()) {
+      if (!hasInfluence(c)) continue;
+      x.table = addColocatedScores(c.dependent, x.table, c.attr, f32(c.score / INFINITY));
+    }
+    const t = x.table;
+    if (x.r?.targetRole === 'stopped') for (let i = 0; i < N; i++) if (!Number.isNaN(t[i] as number)) t[i] = -INFINITY;
     const sc: Record<NodeName, Score> = {};
     for (let i = 0; i < N; i++) {
       const v = t[i] as number;
-      if (!Number.isNaN(v)) sc[(nodes[i] as NodeInfo).name] = v;
+      if (!Number.isNaN(v)) sc[nameOf(i)] = v;
     }
-    scores[r.id] = sc;
-    const current = info.running.length > 0 ? (info.running[0] as number) : -1;
+    scores[x.id] = sc;
     let chosen = -1;
-    if (!info.managed) {
-      chosen = current;
-      reasons[r.id] =
-        current < 0 ? 'unmanaged and inactive: left stopped' : `unmanaged: left on '${(nodes[current] as NodeInfo).name}'`;
+    if (!x.managed) {
+      chosen = x.running.length > 0 ? (x.running[0] as number) : -1;
+      reasons[x.id] = chosen < 0 ? 'unmanaged and inactive: left stopped' : `unmanaged: left on '${nameOf(chosen)}'`;
     } else if (opts.stopAllResources) {
-      reasons[r.id] = 'stop-all-resources is set';
+      reasons[x.id] = 'stop-all-resources is set';
     } else {
-      let best = -1;
-      let bestEff = 0;
-      for (let i = 0; i < N; i++) {
-        const raw = t[i] as number;
-        if (Number.isNaN(raw)) continue;
-        const eff = available(i) ? raw : -INFINITY;
-        if (best < 0) {
-          best = i;
-          bestEff = eff;
-          continue;
-        }
-        if (eff !== bestEff) {
-          if (eff > bestEff) {
-            best = i;
-            bestEff = eff;
-          }
-          continue;
-        }
-        const la = numAssigned[i] as number;
-        const lb = numAssigned[best] as number;
-        if (la !== lb) {
-          if (la < lb) best = i;
-          continue;
-        }
-        if (i === current) {
-          best = i;
-          continue;
-        }
-        if (best === current) continue;
-        if ((nodes[i] as NodeInfo).name < (nodes[best] as NodeInfo).name) best = i;
-      }
-      if (best < 0) {
-        reasons[r.id] = 'no node is allowed to run it';
-      } else if (!available(best) || (t[best] as number) < 0) {
-        reasons[r.id] =
-          r.targetRole === 'stopped'
-            ? 'target-role is Stopped'
-            : `no available node with a non-negative score (best '${(nodes[best] as NodeInfo).name}' scores ${t[best]})`;
-      } else {
-        chosen = best;
-        const bestScore = t[best] as number;
-        if (bestScore > 0 && current >= 0 && current !== best && available(current) && t[current] === bestScore) {
-          chosen = current;
-        }
-        const name = (nodes[chosen] as NodeInfo).name;
-        reasons[r.id] =
-          chosen === current
-            ? `stays on '${name}' (score ${fmt(t[chosen] as number)})`
-            : `assigned to '${name}' (score ${fmt(t[chosen] as number)}, ${numAssigned[chosen]} assigned there before)`;
-      }
+      chosen = choose(x);
     }
     if (chosen >= 0) numAssigned[chosen] = (numAssigned[chosen] as number) + 1;
-    assigned[info.index] = chosen >= 0 ? chosen : null;
+    x.assigned = chosen;
+    x.allocating = false;
+    x.provisional = false;
+  };
+
+  const assignGroup = (g: Rsc): void => {
+    if (!g.provisional || g.allocating) return;
+    g.allocating = true;
+    for (const m of g.members) assignPrimitive(m);
+    g.assigned = (g.members[0] as Rsc).assigned;
+    g.allocating = false;
+    g.provisional = false;
+  };
+
+  function assign(x: Rsc): void {
+    if (x.kind === 'group') assignGroup(x);
+    else assignPrimitive(x);
+  }
+
+  const topLevel: Rsc[] = [];
+  const seenGroups = new Set<Rsc>();
+  for (const p of prims) {
+    if (!p.parent) topLevel.push(p);
+    else if (!seenGroups.has(p.parent)) {
+      seenGroups.add(p.parent);
+      topLevel.push(p.parent);
+    }
+  }
+  const order = topLevel
+    .map((x, pos) => ({ x, pos }))
+    .sort((a, b) => b.x.priority - a.x.priority || a.pos - b.pos)
+    .map((e) => e.x);
+  for (const x of order) assign(x);
+  // Primitives in the order crm_simulate lists them (top-level order, members in group order).
+  const listed: Rsc[] = [];
+  for (const x of order) {
+    if (x.kind === 'group') listed.push(...x.members);
+    else listed.push(x);
   }
 
   // --- fencing --------------------------------------------------------------------------------
-  const anyManaged = rscs.some((x) => x.managed);
+  const anyManaged = prims.some((x) => x.managed);
   const fenced = new Array<boolean>(N).fill(false);
   const fenceActions: Action[] = [];
   const fence: NodeName[] = [];
-  const action = opts.fenceAction ?? 'reboot';
+  const fenceAction = opts.fenceAction ?? 'reboot';
   for (let i = 0; i < N; i++) {
     const n = nodes[i] as NodeInfo;
     if (!n.unclean || !anyManaged || !fencingPossible) continue;
-    if (!(hasQuorum || policy === 'ignore' || opts.noQuorumPolicy === 'ignore' || n.online)) continue;
+    if (!(hasQuorum || opts.noQuorumPolicy === 'ignore' || n.online)) continue;
     fenced[i] = true;
     fence.push(n.name);
-    fenceActions.push({ op: 'fence', node: n.name, action, reason: n.uncleanReason ?? 'node is unclean' });
+    fenceActions.push({ op: 'fence', node: n.name, action: fenceAction, reason: n.uncleanReason ?? 'node is unclean' });
   }
 
-  // --- actions per resource ---------------------------------------------------------------------
-  const stops: Action[] = [];
-  const starts: Action[] = [];
-  const placements: Record<ResourceId, NodeName | null> = {};
-  const nameOf = (i: number): NodeName => (nodes[i] as NodeInfo).name;
-  for (const info of order) {
-    const r = info.r;
-    const chosen = assigned[info.index] ?? null;
-    const running = info.running;
-    if (!info.managed) {
-      // Unmanaged resources stay put; a fence still takes them down.
-      const stay = running.find((i) => !fenced[i]);
-      placements[r.id] = stay === undefined ? null : nameOf(stay);
-      continue;
-    }
-    // Can a stop on node i run? On a fenced node it is implied by the fence.
-    const stopRunnable = (i: number): boolean => fenced[i] || ((nodes[i] as NodeInfo).online && !(nodes[i] as NodeInfo).unclean);
-    const requires = requiresOf(r, stonith, opts.noQuorumPolicy);
-    let startDue: string | undefined;
-    let startRunnable = true;
-    if (chosen !== null) {
-      if (requires !== 'nothing') {
+  // --- actions: starts and stops, then ordering and colocation effects --------------------------
+  const startOf = new Map<Rsc, Act>();
+  const stopsOf = new Map<Rsc, Act[]>();
+  const stopRunnable = (i: number): boolean => fenced[i] === true || ((nodes[i] as NodeInfo).online && !(nodes[i] as NodeInfo).unclean);
+  for (const x of prims) {
+    const r = x.r as SnapshotResource;
+    const next = x.assigned;
+    const multi = x.running.length > 1;
+    const stays = x.running.length === 1 && x.running[0] === next;
+    if (next >= 0) {
+      const a: Act = { rsc: x, node: next, required: !stays || x.failed, runnable: true, reason: undefined };
+      if (!x.managed) {
+        // An unmanaged resource's start never runs; one that merely keeps running does not hold
+        // up what is ordered after it, but a blocked (failed) one does (E: order7).
+        a.required = false;
+        if (x.blocked || x.failed) a.runnable = false;
+      } else if (requiresOf(r, stonith, opts.noQuorumPolicy) !== 'nothing') {
         if (policy === 'stop') {
-          startRunnable = false;
-          startDue = 'no quorum';
-        } else if (policy === 'freeze' && running.length === 0) {
-          startRunnable = false;
-          startDue = 'quorum freeze';
+          a.runnable = false;
+          a.reason = 'no quorum';
+        } else if (policy === 'freeze' && x.running.length === 0) {
+          a.runnable = false;
+          a.reason = 'quorum freeze';
         }
       }
-      // A first start waits for probes everywhere; a probe on a pending node cannot run (E: a node
-      // in membership that has not joined blocks starts of resources never seen there).
-      if (startRunnable && running.length === 0 && pendingNodes.some((p) => !knownOnPending.has(`${info.index} ${p}`))) {
-        startRunnable = false;
+      // A first start waits for probes everywhere; a probe on a pending node cannot run.
+      if (a.runnable && x.running.length === 0 && pendingNodes.some((p) => !knownOnPending.has(`${x.index} ${p}`))) {
+        a.runnable = false;
       }
-      const needsStop = running.some((i) => i !== chosen) || info.failed;
-      if (startRunnable && needsStop && running.some((i) => !stopRunnable(i))) startRunnable = false;
+      startOf.set(x, a);
     }
-    const blockedStays = running.filter((i) => !stopRunnable(i));
+    const stops: Act[] = [];
+    for (const i of x.running) {
+      const required = x.managed && (next < 0 || next !== i || x.failed || multi);
+      stops.push({
+        rsc: x,
+        node: i,
+        required,
+        runnable: x.managed && stopRunnable(i),
+        reason: next < 0 ? 'node availability' : undefined,
+      });
+    }
+    stopsOf.set(x, stops);
+  }
+  const requireStart = (x: Rsc, reason: string | undefined): boolean => {
+    const s = startOf.get(x);
+    if (!s || s.required || !x.managed) return false;
+    s.required = true;
+    if (reason !== undefined && s.reason === undefined) s.reason = reason;
+    return true;
+  };
+  const blockStart = (x: Rsc, reason: string | undefined): boolean => {
+    const s = startOf.get(x);
+    if (!s || !s.runnable) return false;
+    s.runnable = false;
+    if (reason !== undefined && s.reason === undefined) s.reason = reason;
+    return true;
+  };
+  const requireStops = (x: Rsc): boolean => {
+    let changed = false;
+    for (const s of stopsOf.get(x) ?? []) {
+      if (!s.required && x.managed) {
+        s.required = true;
+        changed = true;
+      }
+    }
+    return changed;
+  };
+  const startRunnable = (x: Rsc): boolean => {
+    const s = startOf.get(x);
+    return s !== undefined && s.runnable;
+  };
+  const startRequired = (x: Rsc): boolean => startOf.get(x)?.required === true;
+  const stopsRequired = (x: Rsc): boolean => (stopsOf.get(x) ?? []).some((s) => s.required);
+
+  // Orderings between primitives: user constraints (groups expand to their members) and the
+  // groups' internal "start members in order".
+  interface Ord {
+    first: Rsc[];
+    then: Rsc[];
+    mandatory: boolean;
+    symmetrical: boolean;
+  }
+  const ords: Ord[] = [];
+  for (const o of orders) {
+    const first = byId.get(o.first);
+    const then = byId.get(o.then);
+    if (!first || !then) continue;
+    const kind = o.kindOf ?? 'Mandatory';
+    // The group's start is done when its last member started; its stop begins with the last member.
+    ords.push({
+      first: first.kind === 'group' ? [first.members[first.members.length - 1] as Rsc] : [first],
+      then: then.kind === 'group' ? [then.members[0] as Rsc] : [then],
+      mandatory: kind === 'Mandatory',
+      symmetrical: o.symmetrical ?? kind !== 'Serialize',
+    });
+  }
+  for (const g of groups) {
+    for (let k = 1; k < g.members.length; k++) {
+      ords.push({ first: [g.members[k - 1] as Rsc], then: [g.members[k] as Rsc], mandatory: true, symmetrical: true });
+    }
+  }
+  const mandatoryColocs: Coloc[] = [];
+  for (const x of prims) for (const c of x.thisWith) if (c.score >= INFINITY) mandatoryColocs.push(c);
+
+  for (let changed = true, rounds = 0; changed && rounds < 10_000; rounds++) {
+    changed = false;
+    for (const x of prims) {
+      if (!x.managed) continue;
+      const s = startOf.get(x);
+      const stays = s !== undefined && x.running.includes(s.node);
+      // A required start on the node where it runs means a restart: stop first.
+      if (s?.required && stays && requireStops(x)) changed = true;
+      // A required stop on the node it stays on means it must start again.
+      if (s && stays && stopsRequired(x) && requireStart(x, undefined)) changed = true;
+      // A required stop that cannot run pins the resource: its start cannot run either.
+      if (s?.runnable && (stopsOf.get(x) ?? []).some((st) => st.required && !st.runnable) && blockStart(x, undefined)) {
+        changed = true;
+      }
+    }
+    for (const o of ords) {
+      if (!o.mandatory) continue;
+      for (const f of o.first) {
+        for (const t of o.then) {
+          if (!startRunnable(f) && startOf.has(t) && blockStart(t, `unrunnable ${f.id} start`)) changed = true;
+          if (startRequired(f) && startOf.has(t) && startRunnable(f) && requireStart(t, `required ${f.id} start`)) changed = true;
+          if (o.symmetrical && stopsRequired(f) && requireStops(t)) changed = true;
+        }
+      }
+    }
+    for (const c of mandatoryColocs) {
+      const p = c.primary.kind === 'group' ? (c.primary.members[c.primary.members.length - 1] as Rsc) : c.primary;
+      const d = c.dependent.kind === 'group' ? (c.dependent.members[0] as Rsc) : c.dependent;
+      const ps = startOf.get(p);
+      if (ps && !ps.runnable && blockStart(d, `colocation with ${p.id}`)) changed = true;
+    }
+  }
+
+  // --- summary-level actions per resource (crm_simulate's `rsc_action_default`) -----------------
+  const stopActions: Action[] = [];
+  const startActions: Action[] = [];
+  const placements: Record<ResourceId, NodeName | null> = {};
+  for (const x of listed) {
+    const next = x.assigned;
+    const running = x.running;
+    if (!x.managed) {
+      const stay = running.find((i) => !fenced[i]);
+      placements[x.id] = stay === undefined ? null : nameOf(stay);
+      continue;
+    }
+    const start = startOf.get(x);
+    const stops = stopsOf.get(x) ?? [];
+    const pinned = stops.filter((s) => !s.runnable).map((s) => s.node);
     if (running.length === 0) {
-      if (chosen === null) {
-        placements[r.id] = null;
+      if (!start) {
+        placements[x.id] = null;
         continue;
       }
-      const a: Action = { op: 'start', resource: r.id, node: nameOf(chosen), reason: reasons[r.id] ?? '' };
-      if (!startRunnable) {
+      const a: Action = { op: 'start', resource: x.id, node: nameOf(next), reason: reasons[x.id] ?? '' };
+      if (!start.runnable) {
         a.blocked = true;
-        a.reason = `start on '${nameOf(chosen)}' cannot run${startDue ? ` (${startDue})` : ''}`;
-        reasons[r.id] = a.reason;
+        a.reason = `start on '${nameOf(next)}' cannot run${start.reason ? ` (${start.reason})` : ''}`;
+        reasons[x.id] = a.reason;
       }
-      if (startDue !== undefined) a.due = startDue;
-      starts.push(a);
-      placements[r.id] = startRunnable ? nameOf(chosen) : null;
+      if (start.reason !== undefined) a.due = start.reason;
+      startActions.push(a);
+      placements[x.id] = start.runnable ? nameOf(next) : null;
       continue;
     }
-    if (chosen === null || !startRunnable) {
-      // The resource stops everywhere (or would, where the stop can run).
-      for (const i of running) {
+    if (!start || !start.runnable) {
+      const only = start ? stops.filter((s) => s.node === running[0]) : stops;
+      for (const s of only) {
         const a: Action = {
           op: 'stop',
-          resource: r.id,
-          node: nameOf(i),
-          reason: chosen === null ? (reasons[r.id] ?? '') : `cannot start anywhere${startDue ? ` (${startDue})` : ''}`,
+          resource: x.id,
+          node: nameOf(s.node),
+          reason: !start ? (reasons[x.id] ?? '') : `cannot start anywhere${start.reason ? ` (${start.reason})` : ''}`,
         };
-        const due = chosen === null ? 'node availability' : startDue;
+        const due = s.reason ?? start?.reason;
         if (due !== undefined) a.due = due;
-        if (!stopRunnable(i)) {
+        if (!s.runnable) {
           a.blocked = true;
-          a.reason = `stop on '${nameOf(i)}' cannot run: node is unclean and will not be fenced`;
+          a.reason = `stop on '${nameOf(s.node)}' cannot run: the node is unclean and will not be fenced`;
         }
-        stops.push(a);
+        stopActions.push(a);
       }
-      placements[r.id] = blockedStays.length > 0 ? nameOf(blockedStays[0] as number) : null;
-      if (chosen !== null && !startRunnable) reasons[r.id] = `stopped: start cannot run${startDue ? ` (${startDue})` : ''}`;
+      placements[x.id] = pinned.length > 0 ? nameOf(pinned[0] as number) : null;
+      if (start && !start.runnable) reasons[x.id] = `stopped: start cannot run${start.reason ? ` (${start.reason})` : ''}`;
       continue;
     }
     const from = running[0] as number;
-    placements[r.id] = nameOf(chosen);
-    if (running.length === 1 && from === chosen) {
-      if (info.failed) {
-        starts.push({ op: 'recover', resource: r.id, node: nameOf(chosen), reason: `failed on '${nameOf(chosen)}': restart there` });
-        reasons[r.id] = `recovers in place on '${nameOf(chosen)}'`;
-      }
-      continue;
-    }
-    if (info.failed) {
-      starts.push({ op: 'recover', resource: r.id, node: nameOf(chosen), from: nameOf(from), reason: reasons[r.id] ?? '' });
+    placements[x.id] = nameOf(next);
+    if (!start.required) continue;
+    if (from !== next) {
+      startActions.push(
+        x.failed
+          ? { op: 'recover', resource: x.id, node: nameOf(next), from: nameOf(from), reason: reasons[x.id] ?? '' }
+          : { op: 'move', resource: x.id, node: nameOf(next), from: nameOf(from), reason: reasons[x.id] ?? '' },
+      );
+    } else if (x.failed) {
+      startActions.push({ op: 'recover', resource: x.id, node: nameOf(next), reason: `failed on '${nameOf(next)}': restart there` });
+      reasons[x.id] = `recovers in place on '${nameOf(next)}'`;
     } else {
-      starts.push({ op: 'move', resource: r.id, node: nameOf(chosen), from: nameOf(from), reason: reasons[r.id] ?? '' });
+      const a: Action = { op: 'restart', resource: x.id, node: nameOf(next), reason: `restarts on '${nameOf(next)}'` };
+      if (start.reason !== undefined) {
+        a.due = start.reason;
+        a.reason = `restarts on '${nameOf(next)}' (${start.reason})`;
+      }
+      startActions.push(a);
+      reasons[x.id] = a.reason;
     }
   }
 
-  return { placements, actions: [...fenceActions, ...stops, ...starts], fence, scores, reasons };
-}
-
-function fmt(s: Score): string {
-  return s >= INFINITY ? 'INFINITY' : s <= -INFINITY ? '-INFINITY' : String(s);
+  return { placements, actions: [...fenceActions, ...stopActions, ...startActions], fence, scores, reasons };
 }

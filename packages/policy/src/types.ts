@@ -74,6 +74,8 @@ export interface SnapshotGroup {
   id: ResourceId;
   /** Member ids in group order. */
   members: ResourceId[];
+  /** The group's own `priority` (members inherit it unless they set their own). */
+  priority?: number;
 }
 
 /** A rule expression on node attributes (Pacemaker `<expression>`). */
@@ -113,6 +115,8 @@ export interface ColocationConstraint {
   withResource: ResourceId;
   score: Score;
   nodeAttribute?: string;
+  /** Whether the dependent's preferences pull the primary (`influence`, default true). */
+  influence?: boolean;
 }
 
 export interface OrderConstraint {

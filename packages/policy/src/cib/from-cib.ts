@@ -7,6 +7,7 @@ import { INFINITY, parseScore } from '../score.js';
 import type {
   ClusterOptions,
   ClusterSnapshot,
+  ColocationConstraint,
   Constraint,
   FailCount,
   LocationConstraint,
@@ -500,6 +501,7 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
   const prims = new Map<string, PrimitiveInfo>();
   const groups: SnapshotGroup[] = [];
   const groupIds = new Set<string>();
+  const critical = new Map<string, string>();
   const readPrimitive = (el: XmlElement, groupMeta: Map<string, string> | undefined, groupId?: string): void => {
     const id = el.attrs.id;
     if (id === undefined) throw invalid('<primitive> without id', el);
@@ -555,6 +557,8 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
     if (req === 'nothing' || req === 'quorum' || req === 'fencing') res.requires = req;
     else if (req === 'unfencing') throw unsupported(el, "requires='unfencing'");
     if (groupId !== undefined) res.group = groupId;
+    const crit = get('critical');
+    if (crit !== undefined) critical.set(id, crit);
     resources.push(res);
     prims.set(id, { res, ops });
   };
@@ -575,7 +579,10 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
           throw unsupported(c);
         }
       }
-      groups.push({ id: gid, members });
+      const group: SnapshotGroup = { id: gid, members };
+      const gprio = gmeta.get('priority') ?? rscDefaults.get('priority');
+      if (gprio !== undefined) group.priority = parseScore(gprio);
+      groups.push(group);
       groupIds.add(gid);
     } else {
       throw unsupported(r);
@@ -619,7 +626,7 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
         const v = c.attrs[a];
         if (v !== undefined && !/^(started)$/i.test(v)) throw unsupported(c, `${a} '${v}'`);
       }
-      const col: Constraint = {
+      const col: ColocationConstraint = {
         kind: 'colocation',
         id,
         resource: knownRsc(c.attrs.rsc, c, 'rsc'),
@@ -627,7 +634,9 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
         score: parseScore(c.attrs.score ?? '0'),
       };
       if (c.attrs['node-attribute'] !== undefined) col.nodeAttribute = c.attrs['node-attribute'];
-      if (c.attrs.influence !== undefined && !isTrue(c.attrs.influence)) throw unsupported(c, "influence='false'");
+      const dep = prims.get(col.resource)?.res;
+      const influence = c.attrs.influence ?? (dep ? critical.get(dep.id) : undefined);
+      if (influence !== undefined && !isTrue(influence)) col.influence = false;
       constraints.push(col);
     } else if (c.name === 'rsc_order') {
       for (const a of ['first-action', 'then-action']) {
