@@ -81,10 +81,17 @@ function elArbOf(depth: number): fc.Arbitrary<El> {
 }
 const elArb = elArbOf(3);
 
+/** True the first time `key` is seen (duplicate attributes or singleton elements are skipped). */
+function firstTime(seen: Set<string>, key: string): boolean {
+  if (seen.has(key)) return false;
+  seen.add(key);
+  return true;
+}
+
 function render(el: El): string {
   const seen = new Set<string>();
   const attrs = el.attrs
-    .filter(([k]) => (seen.has(k) ? false : (seen.add(k), true)))
+    .filter(([k]) => firstTime(seen, k))
     .map(([k, v]) => ` ${k}="${v}"`)
     .join('');
   return el.children.length === 0
@@ -171,7 +178,7 @@ describe('importClusterConf under random input', () => {
           const uniq = (attrs: Array<[string, string]>) => {
             const seen = new Set<string>();
             return attrs
-              .filter(([k]) => (seen.has(k) ? false : (seen.add(k), true)))
+              .filter(([k]) => firstTime(seen, k))
               .map(([k, v]) => ` ${k}="${v}"`)
               .join('');
           };
@@ -194,7 +201,7 @@ describe('importClusterConf under random input', () => {
             .join('');
           const seenTop = new Set<string>();
           const topXml = top
-            .filter((t) => (seenTop.has(t.name) ? false : (seenTop.add(t.name), true)))
+            .filter((t) => firstTime(seenTop, t.name))
             .map(render)
             .join('');
           check(
