@@ -838,7 +838,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       for (const m of members) {
         const f = reports[m]?.failCounts[r.id];
         if (f && f.count > 0) {
-          const due = f.lastFailureMs + r.failureTimeoutMs;
+          // The scheduler counts a failure expired once now > last failure + failureTimeout.
+          const due = f.lastFailureMs + r.failureTimeoutMs + 1;
           if (due > now && due < next) next = due;
         }
       }

@@ -117,6 +117,7 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
   const suspect = new Map<NodeName, Set<ResourceId>>();
   const lostInWorld = new Set<NodeName>();
   const lastApplied = new Map<NodeName, number>();
+  const lastQuorum = new Map<NodeName, { votes: number; expected: number; quorum: number }>();
   const resourceIds = cluster.resources.map((r) => r.id);
 
   const log = (source: string, message: string, type = 'log', data?: Record<string, unknown>): void => {
@@ -268,6 +269,7 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
       }
     });
     node.on('ring', (e) => log(`${name}/membership`, `ring ${e.ring} to '${e.peer}' ${e.status}`, 'ring', { ...e }));
+    node.on('quorum', (e) => lastQuorum.set(name, { votes: e.votes, expected: e.expected, quorum: e.quorum }));
     node.on('quorum', (e) =>
       log(`${name}/quorum`, `${e.quorate ? 'quorate' : 'inquorate'}: votes ${e.votes}, expected ${e.expected}, quorum ${e.quorum}`, 'quorum', { ...e }),
     );
@@ -512,8 +514,9 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
       }
       case 'quorum': {
         const m = world.machines.get(x.node);
-        if (!m?.node || m.software !== 'running') return `'${x.node}' is not running`;
-        const q = m.node.status().quorum;
+        // A node that is down now is judged on the arithmetic it last computed.
+        const q = m?.node && m.software === 'running' ? m.node.status().quorum : lastQuorum.get(x.node);
+        if (q === undefined) return `'${x.node}' never computed quorum`;
         const bad: string[] = [];
         if (x.votes !== undefined && q.votes !== x.votes) bad.push(`votes ${q.votes}`);
         if (x.expected !== undefined && q.expected !== x.expected) bad.push(`expected ${q.expected}`);
