@@ -94,6 +94,11 @@ export interface EtcdTransport extends Transport {
   members(): NodeName[];
   /** Whether this node's lease was refreshed within the TTL (its view of etcd is current). */
   connected(): boolean;
+  /**
+   * The lease TTL etcd granted, ms: the real membership timeout. etcd raises a TTL below
+   * 1.5 × its election timeout (2 s with default settings), so it can exceed `leaseTtlMs`.
+   */
+  leaseTtlMs(): number;
   stats(): EtcdTransportStats;
   /**
    * Stops keepalives and watches without revoking the lease, as a crashed node would: peers see
@@ -148,6 +153,8 @@ export function createEtcdTransport(options: EtcdTransportOptions): EtcdTranspor
   const inboxPrefix = `${prefix}/msg/${selfName}/`;
   const ttlSec = Math.ceil(o.leaseTtlMs / 1000);
   const ttlMs = ttlSec * 1000;
+  /** The TTL etcd actually granted (it raises TTLs below 1.5 × its election timeout). */
+  let grantedTtlMs = ttlMs;
   const hardTimeoutMs = o.callTimeoutMs + o.dialTimeoutMs + 500;
   const bootId = randomBytes(6).toString('hex');
   const now = (): number => performance.now();
@@ -177,7 +184,7 @@ export function createEtcdTransport(options: EtcdTransportOptions): EtcdTranspor
     sessionsLost: 0,
   };
 
-  const isConnected = (): boolean => session !== undefined && !session.dead && now() - lastOk <= ttlMs;
+  const isConnected = (): boolean => session !== undefined && !session.dead && now() - lastOk <= grantedTtlMs;
 
   function currentMembers(): NodeName[] {
     if (state !== 'joined') return [];
@@ -235,6 +242,17 @@ export function createEtcdTransport(options: EtcdTransportOptions): EtcdTranspor
       lease.on('lost', (err) => loseSession(s, `lease lost: ${err.message}`));
       const granted = await etcdCall(ctx, hardTimeoutMs, 'granting lease', () => lease.grant());
       if (!granted.ok) return fail(granted);
+      const ttl = await etcdCall(ctx, hardTimeoutMs, 'reading lease TTL', () =>
+        c.leaseClient.leaseTimeToLive({ ID: granted.value }),
+      );
+      if (!ttl.ok) return fail(ttl);
+      const grantedSec = Number(ttl.value.grantedTTL);
+      if (Number.isFinite(grantedSec) && grantedSec > 0 && grantedSec * 1000 !== grantedTtlMs) {
+        grantedTtlMs = grantedSec * 1000;
+        if (grantedSec !== ttlSec) {
+          log.warn('etcd transport: etcd changed the lease TTL', { requestedSec: ttlSec, grantedSec });
+        }
+      }
       const put = await etcdCall(ctx, hardTimeoutMs, 'writing member key', () =>
         lease.put(`${membersPrefix}${selfName}`).value(JSON.stringify({ bootId })).exec(),
       );
@@ -514,6 +532,10 @@ export function createEtcdTransport(options: EtcdTransportOptions): EtcdTranspor
 
     connected(): boolean {
       return isConnected();
+    },
+
+    leaseTtlMs(): number {
+      return grantedTtlMs;
     },
 
     stats(): EtcdTransportStats {

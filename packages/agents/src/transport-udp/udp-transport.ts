@@ -104,6 +104,8 @@ interface PeerState {
   deliveredSeq: number;
   /** Monotonic time of the last accepted packet per ring. */
   lastHeard: number[];
+  /** Monotonic time it last became a member (ring silence is counted from there at most). */
+  aliveSince: number;
 }
 
 const noopLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -170,6 +172,7 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
       ringSeq: new Array<number>(ringCount).fill(0),
       deliveredSeq: 0,
       lastHeard: new Array<number>(ringCount).fill(Number.NEGATIVE_INFINITY),
+      aliveSince: 0,
     });
   }
 
@@ -397,10 +400,12 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
       const heard = peer.lastHeard.map((h) => t - h);
       if (!heard.some((d) => d <= tokenTimeoutMs)) continue;
       alive.push(peer.name);
+      // A peer that just (re)appeared gets ringTimeout of grace on each ring before a ring that
+      // has not carried its packets yet counts as faulty.
+      if (!members.includes(peer.name)) peer.aliveSince = t;
       const anyRingFresh = heard.some((d) => d <= ringTimeoutMs);
       for (let ring = 0; ring < ringCount; ring++) {
-        // Silent since join counts from the join: a ring gets ringTimeout of grace at start.
-        const silent = t - Math.max(peer.lastHeard[ring]!, joinedAt);
+        const silent = t - Math.max(peer.lastHeard[ring]!, peer.aliveSince, joinedAt);
         if (silent > ringTimeoutMs && anyRingFresh) faultDetail[ring]!.push(`'${peer.name}'`);
       }
     }

@@ -87,6 +87,7 @@ describe.skipIf(skipReason !== undefined)('etcd transport and config store again
       reason: 'too-large',
     });
     expect(a.t.rings()).toEqual([{ ring: 0, status: 'ok' }]);
+    expect(a.t.leaseTtlMs()).toBe(1000); // honoured: the test etcd runs with a 100 ms election timeout
     for (let i = 0; i < 20; i++) c.t.send('b', { type: 'seq', i });
     await waitFor('20 in order', () => b.inbox.length === 22);
     expect(b.inbox.slice(2).map((m) => m.msg.i)).toEqual([...Array(20).keys()]);
@@ -127,6 +128,18 @@ describe.skipIf(skipReason !== undefined)('etcd transport and config store again
     expect(a.t.members()).toEqual(['a', 'b']);
     a.t.send('b', { type: 'to-new-b' });
     await waitFor('new b got it', () => b2.inbox.length === 1);
+  });
+
+  it('reports the TTL etcd really granted when it raises a short one (default election timeout)', async () => {
+    const slow = await startEtcd({ fast: false });
+    const t = createEtcdTransport({ hosts: [slow.endpoint], prefix: '/ttl', self: 'a', leaseTtlMs: 1000 });
+    try {
+      expect(await t.joinOutcome('a', () => {}, ctx())).toEqual({ ok: true });
+      expect(t.leaseTtlMs()).toBe(2000);
+    } finally {
+      await t.close();
+      await slow.destroy();
+    }
   });
 
   it('answers unreachable etcd with a value, quickly, and reports the node alone', async () => {

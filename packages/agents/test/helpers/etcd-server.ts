@@ -51,8 +51,13 @@ export async function freeTcpPort(): Promise<number> {
   });
 }
 
-/** Starts one etcd member and waits (bounded, 15 s) until `/health` answers true. */
-export async function startEtcd(): Promise<EtcdServer> {
+/**
+ * Starts one etcd member and waits (bounded, 15 s) until `/health` answers true. `fast` (default
+ * true) passes `--heartbeat-interval 10 --election-timeout 100`; false keeps etcd's defaults
+ * (100/1000 ms, so lease TTLs below 2 s are raised to 2 s).
+ */
+export async function startEtcd(options: { fast?: boolean } = {}): Promise<EtcdServer> {
+  const fast = options.fast ?? true;
   const dataDir = mkdtempSync(join(tmpdir(), 'quorate-etcd-'));
   const clientPort = await freeTcpPort();
   const peerPort = await freeTcpPort();
@@ -84,10 +89,7 @@ export async function startEtcd(): Promise<EtcdServer> {
       'new',
       '--initial-cluster-token',
       `quorate-test-${clientPort}`,
-      '--heartbeat-interval',
-      '10',
-      '--election-timeout',
-      '100',
+      ...(fast ? ['--heartbeat-interval', '10', '--election-timeout', '100'] : []),
       '--listen-metrics-urls',
       '',
       '--logger',
