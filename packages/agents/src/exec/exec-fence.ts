@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ctx, FenceAgent, FenceOutcome, FenceRequest } from '@quorate/core';
-import { ConfigError } from '@quorate/core';
+import { ConfigError, configErrorFromZod } from '@quorate/core';
 import { z } from 'zod';
 import { redact, resolveSecret } from '../secrets/index.js';
 import { type FenceAgentMetadata, parseFenceAgentMetadata } from './fence-metadata.js';
@@ -66,10 +66,12 @@ function locate(command: string): string {
  * (missing or non-executable program, garbage or contradictory output, unexpected exit). The
  * detail quotes the program's stderr with every secret replaced by `***`.
  *
- * Throws at creation on invalid options (zod) or a missing secret source (`ConfigError`).
+ * Throws `ConfigError` at creation on invalid options or a missing secret source.
  */
 export function createExecFenceAgent(options: ExecFenceOptions): ExecFenceAgent {
-  const o = execFenceOptionsSchema.parse(options);
+  const parsed = execFenceOptionsSchema.safeParse(options);
+  if (!parsed.success) throw configErrorFromZod(parsed.error);
+  const o = parsed.data;
   const password = resolveSecret(o, 'fence agent password');
   const file = locate(o.command);
   const name = o.command.split('/').pop() ?? o.command;

@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ctx, ResourceAgent, ResourceOutcome, ResourceRequest } from '@quorate/core';
+import { configErrorFromZod } from '@quorate/core';
 import { z } from 'zod';
 import { runProcess } from '../exec/run-process.js';
 import { type OcfMetadata, parseOcfMetadata } from './ocf-metadata.js';
@@ -70,10 +71,12 @@ export interface OcfResourceAgent extends ResourceAgent {
  * when the agent printed one. A missing script gives `not-installed` (5), a non-executable one
  * `perm` (4), without running anything. `meta-data` returns the XML in `output`.
  *
- * Throws at creation on invalid options (zod). Never rejects afterwards.
+ * Throws `ConfigError` at creation on invalid options. Never rejects afterwards.
  */
 export function createOcfResourceAgent(options: OcfResourceOptions): OcfResourceAgent {
-  const o = ocfResourceOptionsSchema.parse(options);
+  const parsed = ocfResourceOptionsSchema.safeParse(options);
+  if (!parsed.success) throw configErrorFromZod(parsed.error);
+  const o = parsed.data;
   const script = join(o.root, 'resource.d', o.provider, o.type);
   const label = `ocf:${o.provider}:${o.type}`;
   let cached: OcfMetadata | undefined;

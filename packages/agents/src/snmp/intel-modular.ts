@@ -26,7 +26,7 @@ const imsDevice: PowerDevice = {
  * fence_intelmodular speaks: GET bladePowerLed (2 = on), SET 2 (on) / 3 (off), then read back until
  * the state matches (`powerTimeoutMs`). The plug is the blade slot (`req.port`, else the target).
  *
- * Options are validated with zod (throws on bad options; `ConfigError` for a missing secret
+ * Options are validated with zod (throws `ConfigError` for bad options or a missing secret
  * variable/file). SNMP version defaults to `3` (firmware ≥ 2.7 removed v2 writes).
  * Actions: `status`, `on`, `off`, `reboot` (off, confirm off, on), `list` (blade slots),
  * `monitor` (reads sysDescr). Never rejects: a silent peer gives `timeout` after

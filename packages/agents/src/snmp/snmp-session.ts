@@ -4,7 +4,7 @@
  * it as a value. Nothing here logs or puts a secret in a message.
  */
 
-import { ConfigError } from '@quorate/core';
+import { ConfigError, configErrorFromZod } from '@quorate/core';
 import snmp from 'net-snmp';
 import { redact, resolveSecret } from '../secrets/index.js';
 import { type SnmpFenceOptions, snmpFenceOptionsSchema } from './snmp-options.js';
@@ -43,11 +43,13 @@ export interface ResolvedSnmp {
 }
 
 /**
- * Validates options with zod (throws the zod error, which names fields, never values) and
+ * Validates options with zod (throws `ConfigError` naming each bad field, never a value) and
  * resolves secrets (throws `ConfigError` naming the variable or file).
  */
 export function resolveSnmpOptions(input: SnmpFenceOptions, defaultVersion: '1' | '2c' | '3'): ResolvedSnmp {
-  const o = snmpFenceOptionsSchema.parse(input);
+  const parsed = snmpFenceOptionsSchema.safeParse(input);
+  if (!parsed.success) throw configErrorFromZod(parsed.error);
+  const o = parsed.data;
   const authKey = resolveSecret(
     { password: o.password, passwordEnv: o.passwordEnv, passwordFile: o.passwordFile },
     'SNMP password',

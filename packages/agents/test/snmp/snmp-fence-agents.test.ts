@@ -5,6 +5,7 @@
  */
 import { createCipheriv } from 'node:crypto';
 import type { FenceAgent, FenceOutcome, FenceRequest } from '@quorate/core';
+import { ConfigError } from '@quorate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApcFenceAgent, createImsFenceAgent, type SnmpFenceOptions } from '../../src/snmp/index.js';
 import { type SnmpSim, startSnmpSim } from '../helpers/snmp-sim.js';
@@ -277,7 +278,8 @@ describe('failures come back as values', () => {
   });
 
   it('bad options are rejected at creation, naming the field', () => {
-    expect(() => createImsFenceAgent({ ip: '' })).toThrow(/ip/);
+    expect(() => createImsFenceAgent({ ip: '' })).toThrow(ConfigError);
+    expect(() => createImsFenceAgent({ ip: '' })).toThrow(/→ at ip/);
     expect(() => createImsFenceAgent({ ip: 'h', authProtocol: 'SHA512' })).toThrow(/authProtocol/);
     expect(() => createImsFenceAgent({ ip: 'h', snmpVersion: '3' })).toThrow(/needs a username/);
     expect(() =>
