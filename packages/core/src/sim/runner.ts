@@ -480,7 +480,10 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
   // ---- expectations -------------------------------------------------------------------------------
   const placementProblem = (placement: Record<ResourceId, NodeName | null>): string | null => {
     for (const [rid, want] of Object.entries(placement)) {
-      const where = world.ordered().filter((m) => m.running.has(rid)).map((m) => m.name);
+      const where = world
+        .ordered()
+        .filter((m) => m.running.has(rid) && !m.confirmedOff && !(!stonith() && lostInWorld.has(m.name)))
+        .map((m) => m.name);
       if (want === null) {
         if (where.length > 0) return `'${rid}' is active on ${where.map((n) => `'${n}'`).join(', ')}`;
       } else if (where.length !== 1 || where[0] !== want) {

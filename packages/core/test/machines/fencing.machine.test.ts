@@ -1,0 +1,87 @@
+import { createActor, fromPromise } from 'xstate';
+import { describe, expect, it } from 'vitest';
+import { fencingMachine } from '../../src/machines/fencing/index.js';
+import type { FenceActionInput, FencingEmitted, FencingInput } from '../../src/machines/fencing/index.js';
+import type { FenceOutcome } from '../../src/ports.js';
+import { VirtualClock } from '../../src/testing/index.js';
+
+type Script = Record<string, FenceOutcome['ok']>;
+
+function run(input: Partial<FencingInput>, script: Script, actionMs = 1000) {
+  const clock = new VirtualClock();
+  const calls: Array<{ at: number; device: string; action: string }> = [];
+  const emitted: FencingEmitted[] = [];
+  const machine = fencingMachine.provide({
+    actors: {
+      runFenceAction: fromPromise<FenceOutcome, FenceActionInput>(
+        ({ input: i }) =>
+          new Promise((resolve) => {
+            calls.push({ at: clock.now(), device: i.device, action: i.action });
+            clock.setTimeout(
+              () => resolve(script[i.device] === false ? { ok: false, reason: 'refused', detail: 'no' } : { ok: true }),
+              actionMs,
+            );
+          }),
+      ),
+    },
+  });
+  const actor = createActor(machine, {
+    clock,
+    input: {
+      id: 'fence:t:1',
+      target: 't',
+      action: 'reboot',
+      levels: [['a']],
+      deviceDelays: {},
+      startDelayMs: 0,
+      stonithTimeoutMs: 60_000,
+      maxAttempts: 2,
+      retryIntervalMs: 900_000,
+      ...input,
+    },
+  });
+  actor.on('*', (e) => emitted.push(e as FencingEmitted));
+  actor.start();
+  return { clock, actor, calls, emitted };
+}
+
+describe('fencing machine', () => {
+  it('escalates to level 2 when level 1 fails; a multi-device reboot is all offs then all ons', async () => {
+    const { clock, calls, emitted } = run({ levels: [['ilo'], ['pdu-a', 'pdu-b']] }, { ilo: false });
+    await clock.advanceTo(10_000);
+    expect(calls.map((c) => `${c.at}:${c.device}:${c.action}`)).toEqual([
+      '0:ilo:reboot',
+      '1000:pdu-a:off',
+      '2000:pdu-b:off',
+      '3000:pdu-a:on',
+      '4000:pdu-b:on',
+    ]);
+    const ok = emitted.find((e) => e.type === 'fence.succeeded');
+    expect(ok).toMatchObject({ device: 'pdu-b', level: 2 });
+  });
+
+  it('waits the start delay and the device delay before acting', async () => {
+    const { clock, calls } = run({ startDelayMs: 5000, deviceDelays: { a: 2000 } }, {});
+    await clock.advanceTo(20_000);
+    expect(calls[0]?.at).toBe(7000);
+  });
+
+  it('tries maxAttempts times, then waits retryInterval, and ends on a manual confirmation', async () => {
+    const { clock, calls, actor, emitted } = run({ maxAttempts: 2, retryIntervalMs: 60_000 }, { a: false });
+    await clock.advanceTo(30_000);
+    expect(calls.map((c) => c.at)).toEqual([0, 1000]);
+    await clock.advanceTo(62_000);
+    expect(calls.map((c) => c.at)).toEqual([0, 1000, 62_000]);
+    actor.send({ type: 'fence.confirm' });
+    expect(actor.getSnapshot().status).toBe('done');
+    expect(emitted.some((e) => e.type === 'fence.confirmed')).toBe(true);
+  });
+
+  it('stops at once on cancel', async () => {
+    const { clock, calls, actor } = run({ startDelayMs: 5000 }, {});
+    actor.send({ type: 'fence.cancel' });
+    await clock.advanceTo(20_000);
+    expect(calls).toHaveLength(0);
+    expect(actor.getSnapshot().value).toBe('cancelled');
+  });
+});
