@@ -35,7 +35,16 @@ let fake: FakeAgents;
 beforeAll(async () => {
   sim = await startSnmpSim({
     plugs: 6,
-    users: [{ name: 'fenceuser', authProtocol: 'sha', authKey: 'chassis-pass-1' }],
+    users: [
+      { name: 'fenceuser', authProtocol: 'sha', authKey: 'chassis-pass-1' },
+      {
+        name: 'privuser',
+        authProtocol: 'sha',
+        authKey: 'priv-auth-pass1',
+        privProtocol: 'aes',
+        privKey: 'priv-priv-pass1',
+      },
+    ],
   });
   dir = mkdtempSync(join(tmpdir(), 'quorate-cli-fence-'));
   fake = writeFakeAgents();
@@ -81,6 +90,41 @@ describe('quorate fence --agent', () => {
     expect(s2.out).toMatch(/^Status: OFF\n/);
     expect((await cli(...ims(), '--plug', '1', '--action', 'on')).code).toBe(0);
     expect(sim.power.get(1)).toBe(true);
+  });
+
+  it('takes the auth key from --password-file and the privacy key from --priv-password-env (authPriv SHA/AES)', async () => {
+    const keyFile = join(dir, 'auth.key');
+    writeFileSync(keyFile, 'priv-auth-pass1\n');
+    process.env.QUORATE_TEST_PRIV_PASS = 'priv-priv-pass1';
+    const r = await cli(
+      '--agent',
+      'snmp-ims',
+      '--ip',
+      '127.0.0.1',
+      '--ipport',
+      String(sim.port),
+      '--snmp-version',
+      '3',
+      '--username',
+      'privuser',
+      '--password-file',
+      keyFile,
+      '--sec-level',
+      'authPriv',
+      '--auth-protocol',
+      'SHA',
+      '--priv-protocol',
+      'AES',
+      '--priv-password-env',
+      'QUORATE_TEST_PRIV_PASS',
+      '--plug',
+      '3',
+      '--action',
+      'off',
+    );
+    expect(r.code).toBe(0);
+    expect(sim.power.get(3)).toBe(false);
+    expect(r.out + r.err).not.toContain('priv-');
   });
 
   it('lists APC outlets over v1 with the default community', async () => {
