@@ -53,8 +53,9 @@ export const udpTransportOptionsSchema = z
     /** A peer silent on every ring for this long leaves the membership, ms. Default 3000 (corosync `token`). */
     tokenTimeoutMs: z.number().int().min(20).default(3000),
     /**
-     * A ring silent to a live peer for this long is marked faulty, ms. Default: half the token
-     * timeout but at least three heartbeats; must be below `tokenTimeoutMs`.
+     * A ring silent to a peer for this long: the link is reported down (`onReachability`) and, if
+     * another ring still hears the peer, the ring is marked faulty, ms. Default: four heartbeats
+     * (capped below `tokenTimeoutMs`); must be below `tokenTimeoutMs`.
      */
     ringTimeoutMs: z.number().int().min(10).optional(),
     /** Largest application payload (encoded JSON, bytes). Default 8192; at most 65000. */

@@ -75,6 +75,14 @@ export interface UdpTransport extends Transport {
   /** Called with the full ring status list whenever a ring turns faulty or recovers. Returns unsubscribe. */
   onRingStatus(cb: (rings: RingStatus[]) => void): () => void;
   /**
+   * Per-link reports for core (the port's `onReachability`): link (peer, ring) is up from the
+   * first fresh authenticated packet on that ring and down once the ring was silent to that peer
+   * for `ringTimeoutMs`. On subscription every link's current state is reported synchronously,
+   * then every change. Core then runs its own token timeout from the last link going down, so
+   * with this port membership loss takes `ringTimeoutMs` + core's `tokenTimeout`.
+   */
+  onReachability(cb: (peer: NodeName, ring: number, up: boolean) => void): () => void;
+  /**
    * Administrative ring control: closes ring `ring`'s socket (the ring then goes silent in both
    * directions, as if its cable were pulled) until {@link resumeRing}. Used by tests and by hosts
    * that take a network down for maintenance.
@@ -126,6 +134,9 @@ const noopLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
  *   `tokenTimeoutMs` is a member. A ring silent to a live peer for `ringTimeoutMs` while another
  *   ring still hears it is reported `faulty` by `rings()`; it recovers by itself when packets flow
  *   again, and causes no membership change while any ring works.
+ * - Two ways to feed core: `onMembership` (the transport applies `tokenTimeoutMs` itself) and
+ *   `onReachability` (per-link up/down after `ringTimeoutMs` of silence; core applies its own
+ *   token timeout and ring-fault marking). Core uses `onReachability` when present.
  * - A peer that restarts (new boot id) while it is a member is reported as leaving and rejoining
  *   (two membership callbacks), so core notices that it lost its state.
  * - `send`/`broadcast` are fire-and-forget; `broadcast` goes to every peer (not to self),
@@ -152,8 +163,7 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
   const ringCount = selfCfg.rings.length;
   const hb = opts.heartbeatIntervalMs;
   const tokenTimeoutMs = opts.tokenTimeoutMs;
-  const ringTimeoutMs =
-    opts.ringTimeoutMs ?? Math.min(tokenTimeoutMs - 1, Math.max(3 * hb, tokenTimeoutMs / 2));
+  const ringTimeoutMs = opts.ringTimeoutMs ?? Math.min(tokenTimeoutMs - 1, 4 * hb);
   const maxPacketBytes = HEADER_BYTES + 2 * 64 + opts.maxMessageBytes + MAC_BYTES;
   const bootId = randomBytes(8).toString('hex');
   const bootTimeMs = Date.now();
@@ -208,6 +218,25 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
   }));
   const membershipSubs = new Set<(m: NodeName[]) => void>();
   const ringSubs = new Set<(r: RingStatus[]) => void>();
+  const reachSubs = new Set<(peer: NodeName, ring: number, up: boolean) => void>();
+  /** Link state per peer and ring, as last reported to `onReachability` subscribers. */
+  const linkUp = new Map<NodeName, boolean[]>(
+    names.filter((n) => n !== selfName).map((n) => [n, new Array<boolean>(ringCount).fill(false)]),
+  );
+
+  function setLink(peer: NodeName, ring: number, up: boolean): void {
+    const arr = linkUp.get(peer);
+    if (!arr || arr[ring] === up) return;
+    arr[ring] = up;
+    log.debug('udp transport: link changed', { peer, ring, up });
+    for (const cb of [...reachSubs]) {
+      try {
+        cb(peer, ring, up);
+      } catch (err) {
+        log.error('udp transport: subscriber threw', { error: String(err) });
+      }
+    }
+  }
 
   function bindRing(ring: number): Promise<Socket> {
     const addr = selfCfg.rings[ring]!;
@@ -314,6 +343,7 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
     peer.ringSeq[ring] = p.seq;
     const wasMember = members.includes(peer.name);
     peer.lastHeard[ring] = now();
+    setLink(peer.name, ring, true);
     if (!wasMember) evaluate();
     if (p.kind === 'heartbeat') return;
     if (p.to !== '' && p.to !== selfName) {
@@ -375,6 +405,7 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
       // Restarted within the token timeout: it lost its state, so report it as having left (and,
       // from the caller, as rejoined), as corosync forms a new membership when a node restarts.
       peer.lastHeard.fill(Number.NEGATIVE_INFINITY);
+      for (let r = 0; r < ringCount; r++) setLink(peer.name, r, false);
       evaluate();
     }
     return true;
@@ -398,6 +429,9 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
     const faultDetail: string[][] = Array.from({ length: ringCount }, () => []);
     for (const peer of peers.values()) {
       const heard = peer.lastHeard.map((h) => t - h);
+      heard.forEach((d, ring) => {
+        if (d > ringTimeoutMs) setLink(peer.name, ring, false);
+      });
       if (!heard.some((d) => d <= tokenTimeoutMs)) continue;
       alive.push(peer.name);
       // A peer that just (re)appeared gets ringTimeout of grace on each ring before a ring that
@@ -581,6 +615,14 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
       };
     },
 
+    onReachability(cb: (peer: NodeName, ring: number, up: boolean) => void): () => void {
+      reachSubs.add(cb);
+      for (const [peer, arr] of linkUp) arr.forEach((up, ring) => cb(peer, ring, up));
+      return () => {
+        reachSubs.delete(cb);
+      };
+    },
+
     onRingStatus(cb: (rings: RingStatus[]) => void): () => void {
       ringSubs.add(cb);
       return () => {
@@ -633,6 +675,7 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
       onMessage = undefined;
       membershipSubs.clear();
       ringSubs.clear();
+      reachSubs.clear();
       await Promise.all(
         sockets.map((s, i) => {
           sockets[i] = undefined;

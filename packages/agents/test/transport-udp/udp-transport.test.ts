@@ -228,6 +228,25 @@ describe('udp transport on loopback', () => {
     expect(h.memberships.b!.length).toBe(before.b);
   });
 
+  it('reports per-link reachability for core: initial state, ring loss and recovery, peer loss', async () => {
+    h = await makeHarness(['a', 'b'], 2);
+    const a = await h.start('a');
+    const b = await h.start('b');
+    const events: string[] = [];
+    b.onReachability((peer, ring, up) => events.push(`${peer}:${ring}:${up ? 'up' : 'down'}`));
+    await waitFor('links up', () => events.includes('a:0:up') && events.includes('a:1:up'));
+    events.length = 0;
+    await a.suspendRing(1);
+    await waitFor('ring 1 link down', () => events.includes('a:1:down'));
+    expect(events).toEqual(['a:1:down']);
+    await a.resumeRing(1);
+    await waitFor('ring 1 link up', () => events.includes('a:1:up'));
+    events.length = 0;
+    await a.close();
+    await waitFor('both links down', () => events.length === 2);
+    expect([...events].sort()).toEqual(['a:0:down', 'a:1:down']);
+  });
+
   it('drops a peer silent on every ring after the token timeout, not before', async () => {
     h = await makeHarness(['a', 'b'], 2);
     const a = await h.start('a');
