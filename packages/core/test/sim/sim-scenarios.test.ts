@@ -39,3 +39,12 @@ describe('simulator: failures are reported', () => {
     expect(r.timeline.some((e) => e.type === 'fence.succeeded' && e.message.includes("'n3'"))).toBe(true);
   });
 });
+
+describe('the seed-001 demo (examples/seed-001/failover.yaml)', () => {
+  it('holds: cable pull fenced and recovered, power loss waits for the confirmation', async () => {
+    const file = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'examples', 'seed-001', 'failover.yaml');
+    const r = await runScenario(parseScenario(readFileSync(file, 'utf8')), { seed: 1 });
+    expect(r.failures.map((f) => f.message)).toEqual([]);
+    expect(r.timeline.some((e) => e.type === 'fence.attemptFailed' && e.message.includes("'node2'"))).toBe(true);
+  });
+});
