@@ -58,8 +58,12 @@ export const udpTransportOptionsSchema = z
      * (capped below `tokenTimeoutMs`); must be below `tokenTimeoutMs`.
      */
     ringTimeoutMs: z.number().int().min(10).optional(),
-    /** Largest application payload (encoded JSON, bytes). Default 8192; at most 65000. */
-    maxMessageBytes: z.number().int().min(64).max(65_000).default(8192),
+    /**
+     * Largest application payload (encoded JSON, bytes); larger messages are refused, never sent.
+     * Default 32768, at most 65000 (one UDP datagram; above the path MTU the kernel fragments it,
+     * and losing one fragment loses the message).
+     */
+    maxMessageBytes: z.number().int().min(64).max(65_000).default(32_768),
     /** Structured logger; never receives the key. */
     logger: loggerSchema.optional(),
   })
