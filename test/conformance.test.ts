@@ -73,20 +73,48 @@ describe('quorate policy exit codes', () => {
   it.each([
     ['a missing file', ['--cib', join(dir, 'absent.xml')], /cannot read .*no such file/],
     ['no --cib', [], /--cib FILE is required/],
-    ['text that is not XML', ['--cib', write('bad.xml', '<cib><configuration></cib>')], /not well-formed XML/],
+    [
+      'text that is not XML',
+      ['--cib', write('bad.xml', '<cib><configuration></cib>')],
+      /not well-formed XML/,
+    ],
     [
       'an unsupported element',
-      ['--cib', write('clone.xml', cib('<resources><clone id="c1"><primitive id="p" class="ocf" provider="pacemaker" type="Dummy"/></clone></resources>'))],
+      [
+        '--cib',
+        write(
+          'clone.xml',
+          cib(
+            '<resources><clone id="c1"><primitive id="p" class="ocf" provider="pacemaker" type="Dummy"/></clone></resources>',
+          ),
+        ),
+      ],
       /<clone id='c1'> is not supported/,
     ],
     [
       'duplicate ids',
-      ['--cib', write('dup.xml', cib('<resources><primitive id="p" class="ocf" provider="pacemaker" type="Dummy"/><primitive id="p" class="ocf" provider="pacemaker" type="Dummy"/></resources>'))],
+      [
+        '--cib',
+        write(
+          'dup.xml',
+          cib(
+            '<resources><primitive id="p" class="ocf" provider="pacemaker" type="Dummy"/><primitive id="p" class="ocf" provider="pacemaker" type="Dummy"/></resources>',
+          ),
+        ),
+      ],
       /duplicate id 'p'/,
     ],
     [
       'a constraint naming an unknown resource',
-      ['--cib', write('unknown.xml', cib('<resources/><constraints><rsc_location id="l" rsc="ghost" node="n1" score="10"/></constraints>'))],
+      [
+        '--cib',
+        write(
+          'unknown.xml',
+          cib(
+            '<resources/><constraints><rsc_location id="l" rsc="ghost" node="n1" score="10"/></constraints>',
+          ),
+        ),
+      ],
       /unknown resource 'ghost'/,
     ],
   ])('exits 2 on %s, with the problem on stderr and nothing on stdout', async (_what, argv, message) => {
@@ -99,10 +127,15 @@ describe('quorate policy exit codes', () => {
   it('prints exactly one JSON object with --json', async () => {
     const p = write(
       'ok.xml',
-      cib('<resources><primitive id="p" class="ocf" provider="pacemaker" type="Dummy"/></resources>').replace(
-        '<crm_config/>',
-        '<crm_config><cluster_property_set id="o"><nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>',
-      ).replace('<status/>', '<status><node_state id="1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"/></status>'),
+      cib('<resources><primitive id="p" class="ocf" provider="pacemaker" type="Dummy"/></resources>')
+        .replace(
+          '<crm_config/>',
+          '<crm_config><cluster_property_set id="o"><nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>',
+        )
+        .replace(
+          '<status/>',
+          '<status><node_state id="1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"/></status>',
+        ),
     );
     const r = await run(['--cib', p, '--json']);
     expect(r.code).toBe(0);

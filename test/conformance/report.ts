@@ -23,10 +23,13 @@ for (const name of names) {
     console.log(`SKIP ${name}: ${r.skipped}`);
     continue;
   }
-  const ok = r.missingLines.length === 0 && r.extraLines.length === 0 && r.placementDiffs.length === 0 && !r.fenceDiff;
+  const ok =
+    r.missingLines.length === 0 && r.extraLines.length === 0 && r.placementDiffs.length === 0 && !r.fenceDiff;
   if (ok) pass++;
   else fail++;
-  console.log(`${ok ? 'PASS' : 'FAIL'} ${name}${r.scoreDiffs.length ? ` (${r.scoreDiffs.length} score diffs)` : ''}`);
+  console.log(
+    `${ok ? 'PASS' : 'FAIL'} ${name}${r.scoreDiffs.length ? ` (${r.scoreDiffs.length} score diffs)` : ''}`,
+  );
   if (!ok || only.length > 0) {
     for (const l of r.missingLines) console.log(`   missing: ${l}`);
     for (const l of r.extraLines) console.log(`   extra:   ${l}`);

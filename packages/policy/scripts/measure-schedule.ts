@@ -17,7 +17,13 @@ function build(nNodes: number, nRsc: number): ClusterSnapshot {
   }));
   const constraints = [];
   for (let i = 0; i < nRsc; i += 2) {
-    constraints.push({ kind: 'location' as const, id: `l${i}`, resource: `rsc${i}`, node: `node${(i % nNodes) + 1}`, score: 50 });
+    constraints.push({
+      kind: 'location' as const,
+      id: `l${i}`,
+      resource: `rsc${i}`,
+      node: `node${(i % nNodes) + 1}`,
+      score: 50,
+    });
   }
   for (let i = 1; i < nRsc; i += 10) {
     constraints.push({
@@ -28,14 +34,23 @@ function build(nNodes: number, nRsc: number): ClusterSnapshot {
     });
   }
   const state = [];
-  for (let i = 0; i < nRsc; i += 3) state.push({ resource: `rsc${i}`, node: `node${(i % nNodes) + 1}`, status: 'active' as const });
+  for (let i = 0; i < nRsc; i += 3)
+    state.push({ resource: `rsc${i}`, node: `node${(i % nNodes) + 1}`, status: 'active' as const });
   const failCounts = [];
-  for (let i = 0; i < nRsc; i += 50) failCounts.push({ resource: `rsc${i}`, node: `node${(i % nNodes) + 1}`, count: 1000000 });
+  for (let i = 0; i < nRsc; i += 50)
+    failCounts.push({ resource: `rsc${i}`, node: `node${(i % nNodes) + 1}`, count: 1000000 });
   return {
     nodes,
     resources,
     constraints,
-    options: { stonithEnabled: false, noQuorumPolicy: 'stop', symmetricCluster: true, resourceStickiness: 0, maintenanceMode: false, stopAllResources: false },
+    options: {
+      stonithEnabled: false,
+      noQuorumPolicy: 'stop',
+      symmetricCluster: true,
+      resourceStickiness: 0,
+      maintenanceMode: false,
+      stopAllResources: false,
+    },
     hasQuorum: true,
     state,
     failCounts,
@@ -45,7 +60,11 @@ function build(nNodes: number, nRsc: number): ClusterSnapshot {
 
 const nNodes = Number(process.argv[2] ?? 64);
 const nRsc = Number(process.argv[3] ?? 10000);
-for (const [n, r] of [[nNodes / 4, nRsc / 4], [nNodes / 2, nRsc / 2], [nNodes, nRsc]] as const) {
+for (const [n, r] of [
+  [nNodes / 4, nRsc / 4],
+  [nNodes / 2, nRsc / 2],
+  [nNodes, nRsc],
+] as const) {
   const snap = build(n, r);
   schedule(snap); // warm-up
   const runs = 5;

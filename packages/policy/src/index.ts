@@ -1,7 +1,13 @@
-export type * from './types.js';
-export { schedule } from './schedule.js';
-export { formatSummary, formatScores } from './summary.js';
-export { INFINITY, addScores, formatScore, parseScore as parseScoreText } from './score.js';
-export { evaluateRule, evaluateExpression, ruleScore, compareVersions, type NodeAttributes } from './rules.js';
+export { type FromCibOptions, fromCib } from './cib/from-cib.js';
 export { CibError, type CibErrorCode } from './errors.js';
-export { fromCib, type FromCibOptions } from './cib/from-cib.js';
+export {
+  compareVersions,
+  evaluateExpression,
+  evaluateRule,
+  type NodeAttributes,
+  ruleScore,
+} from './rules.js';
+export { schedule } from './schedule.js';
+export { addScores, formatScore, INFINITY, parseScore as parseScoreText } from './score.js';
+export { formatScores, formatSummary } from './summary.js';
+export type * from './types.js';

@@ -52,7 +52,12 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-function compareValues(l: string | undefined, r: string | undefined, type: string | undefined, op: string): number {
+function compareValues(
+  l: string | undefined,
+  r: string | undefined,
+  type: string | undefined,
+  op: string,
+): number {
   if (l === undefined || r === undefined) {
     if (l === undefined && r === undefined) return 0;
     return r === undefined ? 1 : -1;

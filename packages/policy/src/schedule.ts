@@ -183,7 +183,8 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     node.uncleanReason = reason;
   };
   if (policy === 'suicide' && !hasQuorum) {
-    for (let i = 0; i < N; i++) if ((nodes[i] as NodeInfo).online) markUnclean(i, 'cluster does not have quorum');
+    for (let i = 0; i < N; i++)
+      if ((nodes[i] as NodeInfo).online) markUnclean(i, 'cluster does not have quorum');
   }
   let attrTables: NodeAttributes[] | undefined;
   const nodeAttrs = (): NodeAttributes[] => {
@@ -199,7 +200,8 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     });
     return attrTables;
   };
-  const attrOf = (i: number, attr: string): string | undefined => (nodeAttrs()[i] as NodeAttributes).get(attr);
+  const attrOf = (i: number, attr: string): string | undefined =>
+    (nodeAttrs()[i] as NodeAttributes).get(attr);
 
   // --- resources -----------------------------------------------------------------------------
   const prims: Rsc[] = [];
@@ -234,7 +236,9 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   const groups: Rsc[] = [];
   for (const g of snapshot.groups ?? []) {
     if (byId.has(g.id)) continue;
-    const members = g.members.map((m) => byId.get(m)).filter((m): m is Rsc => m !== undefined && m.parent === undefined);
+    const members = g.members
+      .map((m) => byId.get(m))
+      .filter((m): m is Rsc => m !== undefined && m.parent === undefined);
     if (members.length === 0) continue;
     const grp = newRsc('group', g.id, (members[0] as Rsc).index, undefined);
     grp.priority = g.priority ?? 0;
@@ -359,9 +363,10 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     const locs =
       fromGroup.length === 0
         ? own.map((l) => ({ ...l, zero: false }))
-        : [...own.map((l) => ({ ...l, zero: false })), ...fromGroup.map((l) => ({ ...l, zero: !isFirst }))].sort(
-            (a, b) => a.pos - b.pos,
-          );
+        : [
+            ...own.map((l) => ({ ...l, zero: false })),
+            ...fromGroup.map((l) => ({ ...l, zero: !isFirst })),
+          ].sort((a, b) => a.pos - b.pos);
     if (locs.length > 0) {
       // Each constraint (and each rule of a rule-based one) becomes one entry, applied in reverse
       // document order (Pacemaker prepends every new location to its list).
@@ -383,7 +388,8 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
           if (ni !== undefined) entries.push([[ni, zero ? 0 : (c.score ?? 0)]]);
         }
       }
-      for (let k = entries.length - 1; k >= 0; k--) for (const [i, s] of entries[k] as Array<[number, Score]>) add(i, s);
+      for (let k = entries.length - 1; k >= 0; k--)
+        for (const [i, s] of entries[k] as Array<[number, Score]>) add(i, s);
     }
     const stickiness = r.stickiness ?? opts.resourceStickiness;
     if (x.managed && stickiness >= 1 && x.running.length === 1) {
@@ -412,14 +418,22 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     // and moved to the last member for preference merging (`expand_group_colocations`).
     const dep = c.dependent.kind === 'group' ? (c.dependent.members[0] as Rsc) : c.dependent;
     insertSorted(dep.thisWith, c, byPrimary);
-    const pri = c.primary.kind === 'group' ? (c.primary.members[c.primary.members.length - 1] as Rsc) : c.primary;
+    const pri =
+      c.primary.kind === 'group' ? (c.primary.members[c.primary.members.length - 1] as Rsc) : c.primary;
     insertSorted(pri.withThis, c, byDependent);
   };
   for (const c of colocs) {
     const dependent = byId.get(c.resource);
     const primary = byId.get(c.withResource);
     if (!dependent || !primary || c.score === 0) continue;
-    addColoc({ id: c.id, dependent, primary, score: c.score, attr: c.nodeAttribute, influence: c.influence !== false });
+    addColoc({
+      id: c.id,
+      dependent,
+      primary,
+      score: c.score,
+      attr: c.nodeAttribute,
+      influence: c.influence !== false,
+    });
   }
   for (const g of groups) {
     for (let k = 1; k < g.members.length; k++) {
@@ -455,7 +469,12 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   };
 
   /** `pcmk__add_colocated_node_scores` with the `active` selection flag. */
-  const addColocatedScores = (x: Rsc, table: Float64Array, attr: string | undefined, factor: number): Float64Array => {
+  const addColocatedScores = (
+    x: Rsc,
+    table: Float64Array,
+    attr: string | undefined,
+    factor: number,
+  ): Float64Array => {
     if (x.merging) return table;
     x.merging = true;
     let work: Float64Array;
@@ -594,7 +613,8 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       x.table = addColocatedScores(c.dependent, x.table, c.attr, f32(c.score / INFINITY));
     }
     const t = x.table;
-    if (x.r?.targetRole === 'stopped') for (let i = 0; i < N; i++) if (!Number.isNaN(t[i] as number)) t[i] = -INFINITY;
+    if (x.r?.targetRole === 'stopped')
+      for (let i = 0; i < N; i++) if (!Number.isNaN(t[i] as number)) t[i] = -INFINITY;
     const sc: Record<NodeName, Score> = {};
     for (let i = 0; i < N; i++) {
       const v = t[i] as number;
@@ -604,7 +624,8 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     let chosen = -1;
     if (!x.managed) {
       chosen = x.running.length > 0 ? (x.running[0] as number) : -1;
-      reasons[x.id] = chosen < 0 ? 'unmanaged and inactive: left stopped' : `unmanaged: left on '${nameOf(chosen)}'`;
+      reasons[x.id] =
+        chosen < 0 ? 'unmanaged and inactive: left stopped' : `unmanaged: left on '${nameOf(chosen)}'`;
     } else if (opts.stopAllResources) {
       reasons[x.id] = 'stop-all-resources is set';
     } else {
@@ -663,13 +684,19 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     if (!(hasQuorum || opts.noQuorumPolicy === 'ignore' || n.online)) continue;
     fenced[i] = true;
     fence.push(n.name);
-    fenceActions.push({ op: 'fence', node: n.name, action: fenceAction, reason: n.uncleanReason ?? 'node is unclean' });
+    fenceActions.push({
+      op: 'fence',
+      node: n.name,
+      action: fenceAction,
+      reason: n.uncleanReason ?? 'node is unclean',
+    });
   }
 
   // --- actions: starts and stops, then ordering and colocation effects --------------------------
   const startOf = new Map<Rsc, Act>();
   const stopsOf = new Map<Rsc, Act[]>();
-  const stopRunnable = (i: number): boolean => fenced[i] === true || ((nodes[i] as NodeInfo).online && !(nodes[i] as NodeInfo).unclean);
+  const stopRunnable = (i: number): boolean =>
+    fenced[i] === true || ((nodes[i] as NodeInfo).online && !(nodes[i] as NodeInfo).unclean);
   for (const x of prims) {
     const r = x.r as SnapshotResource;
     const next = x.assigned;
@@ -692,7 +719,11 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
         }
       }
       // A first start waits for probes everywhere; a probe on a pending node cannot run.
-      if (a.runnable && x.running.length === 0 && pendingNodes.some((p) => !knownOnPending.has(`${x.index} ${p}`))) {
+      if (
+        a.runnable &&
+        x.running.length === 0 &&
+        pendingNodes.some((p) => !knownOnPending.has(`${x.index} ${p}`))
+      ) {
         a.runnable = false;
       }
       startOf.set(x, a);
@@ -719,7 +750,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   };
   const blockStart = (x: Rsc, reason: string | undefined): boolean => {
     const s = startOf.get(x);
-    if (!s || !s.runnable) return false;
+    if (!s?.runnable) return false;
     s.runnable = false;
     if (reason !== undefined && s.reason === undefined) s.reason = reason;
     return true;
@@ -736,7 +767,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   };
   const startRunnable = (x: Rsc): boolean => {
     const s = startOf.get(x);
-    return s !== undefined && s.runnable;
+    return s?.runnable === true;
   };
   const startRequired = (x: Rsc): boolean => startOf.get(x)?.required === true;
   const stopsRequired = (x: Rsc): boolean => (stopsOf.get(x) ?? []).some((s) => s.required);
@@ -745,7 +776,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   // groups' internal "start members in order".
   interface Ord {
     first: Rsc[];
-    then: Rsc[];
+    after: Rsc[];
     mandatory: boolean;
     symmetrical: boolean;
   }
@@ -758,14 +789,19 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     // The group's start is done when its last member started; its stop begins with the last member.
     ords.push({
       first: first.kind === 'group' ? [first.members[first.members.length - 1] as Rsc] : [first],
-      then: then.kind === 'group' ? [then.members[0] as Rsc] : [then],
+      after: then.kind === 'group' ? [then.members[0] as Rsc] : [then],
       mandatory: kind === 'Mandatory',
       symmetrical: o.symmetrical ?? kind !== 'Serialize',
     });
   }
   for (const g of groups) {
     for (let k = 1; k < g.members.length; k++) {
-      ords.push({ first: [g.members[k - 1] as Rsc], then: [g.members[k] as Rsc], mandatory: true, symmetrical: true });
+      ords.push({
+        first: [g.members[k - 1] as Rsc],
+        after: [g.members[k] as Rsc],
+        mandatory: true,
+        symmetrical: true,
+      });
     }
   }
   const mandatoryColocs: Coloc[] = [];
@@ -782,22 +818,34 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       // A required stop on the node it stays on means it must start again.
       if (s && stays && stopsRequired(x) && requireStart(x, undefined)) changed = true;
       // A required stop that cannot run pins the resource: its start cannot run either.
-      if (s?.runnable && (stopsOf.get(x) ?? []).some((st) => st.required && !st.runnable) && blockStart(x, undefined)) {
+      if (
+        s?.runnable &&
+        (stopsOf.get(x) ?? []).some((st) => st.required && !st.runnable) &&
+        blockStart(x, undefined)
+      ) {
         changed = true;
       }
     }
     for (const o of ords) {
       if (!o.mandatory) continue;
       for (const f of o.first) {
-        for (const t of o.then) {
-          if (!startRunnable(f) && startOf.has(t) && blockStart(t, `unrunnable ${f.id} start`)) changed = true;
-          if (startRequired(f) && startOf.has(t) && startRunnable(f) && requireStart(t, `required ${f.id} start`)) changed = true;
+        for (const t of o.after) {
+          if (!startRunnable(f) && startOf.has(t) && blockStart(t, `unrunnable ${f.id} start`))
+            changed = true;
+          if (
+            startRequired(f) &&
+            startOf.has(t) &&
+            startRunnable(f) &&
+            requireStart(t, `required ${f.id} start`)
+          )
+            changed = true;
           if (o.symmetrical && stopsRequired(f) && requireStops(t)) changed = true;
         }
       }
     }
     for (const c of mandatoryColocs) {
-      const p = c.primary.kind === 'group' ? (c.primary.members[c.primary.members.length - 1] as Rsc) : c.primary;
+      const p =
+        c.primary.kind === 'group' ? (c.primary.members[c.primary.members.length - 1] as Rsc) : c.primary;
       const d = c.dependent.kind === 'group' ? (c.dependent.members[0] as Rsc) : c.dependent;
       const ps = startOf.get(p);
       if (ps && !ps.runnable && blockStart(d, `colocation with ${p.id}`)) changed = true;
@@ -835,14 +883,16 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       placements[x.id] = start.runnable ? nameOf(next) : null;
       continue;
     }
-    if (!start || !start.runnable) {
+    if (!start?.runnable) {
       const only = start ? stops.filter((s) => s.node === running[0]) : stops;
       for (const s of only) {
         const a: Action = {
           op: 'stop',
           resource: x.id,
           node: nameOf(s.node),
-          reason: !start ? (reasons[x.id] ?? '') : `cannot start anywhere${start.reason ? ` (${start.reason})` : ''}`,
+          reason: !start
+            ? (reasons[x.id] ?? '')
+            : `cannot start anywhere${start.reason ? ` (${start.reason})` : ''}`,
         };
         const due = s.reason ?? start?.reason;
         if (due !== undefined) a.due = due;
@@ -853,7 +903,8 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
         stopActions.push(a);
       }
       placements[x.id] = pinned.length > 0 ? nameOf(pinned[0] as number) : null;
-      if (start && !start.runnable) reasons[x.id] = `stopped: start cannot run${start.reason ? ` (${start.reason})` : ''}`;
+      if (start && !start.runnable)
+        reasons[x.id] = `stopped: start cannot run${start.reason ? ` (${start.reason})` : ''}`;
       continue;
     }
     const from = running[0] as number;
@@ -862,14 +913,36 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     if (from !== next) {
       startActions.push(
         x.failed
-          ? { op: 'recover', resource: x.id, node: nameOf(next), from: nameOf(from), reason: reasons[x.id] ?? '' }
-          : { op: 'move', resource: x.id, node: nameOf(next), from: nameOf(from), reason: reasons[x.id] ?? '' },
+          ? {
+              op: 'recover',
+              resource: x.id,
+              node: nameOf(next),
+              from: nameOf(from),
+              reason: reasons[x.id] ?? '',
+            }
+          : {
+              op: 'move',
+              resource: x.id,
+              node: nameOf(next),
+              from: nameOf(from),
+              reason: reasons[x.id] ?? '',
+            },
       );
     } else if (x.failed) {
-      startActions.push({ op: 'recover', resource: x.id, node: nameOf(next), reason: `failed on '${nameOf(next)}': restart there` });
+      startActions.push({
+        op: 'recover',
+        resource: x.id,
+        node: nameOf(next),
+        reason: `failed on '${nameOf(next)}': restart there`,
+      });
       reasons[x.id] = `recovers in place on '${nameOf(next)}'`;
     } else {
-      const a: Action = { op: 'restart', resource: x.id, node: nameOf(next), reason: `restarts on '${nameOf(next)}'` };
+      const a: Action = {
+        op: 'restart',
+        resource: x.id,
+        node: nameOf(next),
+        reason: `restarts on '${nameOf(next)}'`,
+      };
       if (start.reason !== undefined) {
         a.due = start.reason;
         a.reason = `restarts on '${nameOf(next)}' (${start.reason})`;

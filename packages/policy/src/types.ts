@@ -194,8 +194,24 @@ export type Action =
   | { op: 'fence'; node: NodeName; action: 'reboot' | 'off'; reason: string }
   | { op: 'start'; resource: ResourceId; node: NodeName; reason: string; blocked?: boolean; due?: string }
   | { op: 'stop'; resource: ResourceId; node: NodeName; reason: string; blocked?: boolean; due?: string }
-  | { op: 'move'; resource: ResourceId; node: NodeName; from: NodeName; reason: string; blocked?: boolean; due?: string }
-  | { op: 'recover'; resource: ResourceId; node: NodeName; from?: NodeName; reason: string; blocked?: boolean; due?: string }
+  | {
+      op: 'move';
+      resource: ResourceId;
+      node: NodeName;
+      from: NodeName;
+      reason: string;
+      blocked?: boolean;
+      due?: string;
+    }
+  | {
+      op: 'recover';
+      resource: ResourceId;
+      node: NodeName;
+      from?: NodeName;
+      reason: string;
+      blocked?: boolean;
+      due?: string;
+    }
   | { op: 'restart'; resource: ResourceId; node: NodeName; reason: string; blocked?: boolean; due?: string };
 // `due` is Pacemaker's short cause as crm_simulate prints it after "due to" ("node availability",
 // "no quorum", "quorum freeze"); `blocked` marks an action that is needed but cannot run.

@@ -86,7 +86,8 @@ function render(t: Transition, withScores: boolean): string[] {
   for (const l of summary) out.push(`  ${l}`);
   out.push(`fence: [${t.fence.join(', ')}]`);
   out.push('placements:');
-  for (const [r, n] of Object.entries(t.placements)) out.push(`  ${r}: ${n ?? '(stopped)'}  # ${t.reasons[r] ?? ''}`);
+  for (const [r, n] of Object.entries(t.placements))
+    out.push(`  ${r}: ${n ?? '(stopped)'}  # ${t.reasons[r] ?? ''}`);
   if (withScores) {
     out.push('scores:');
     for (const [r, row] of Object.entries(t.scores)) {

@@ -1,5 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { CibError, formatScores, formatSummary, fromCib, INFINITY, schedule, type Transition } from '@quorate/policy';
+import {
+  CibError,
+  formatScores,
+  formatSummary,
+  fromCib,
+  INFINITY,
+  schedule,
+  type Transition,
+} from '@quorate/policy';
 import type { Io } from '../io.js';
 
 const USAGE = `usage: quorate policy --cib FILE [--json] [--scores]
@@ -77,7 +85,9 @@ export async function policy(argv: string[], io: Io): Promise<number> {
     xml = await readFile(cib, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    io.stderr(`quorate policy: cannot read '${cib}': ${code === 'ENOENT' ? 'no such file' : (code ?? 'read error')}\n`);
+    io.stderr(
+      `quorate policy: cannot read '${cib}': ${code === 'ENOENT' ? 'no such file' : (code ?? 'read error')}\n`,
+    );
     return 2;
   }
   let transition: Transition;

@@ -68,7 +68,8 @@ export function parseDurationMs(text: string): number {
     const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(s);
     if (!m) return 0;
     return (
-      (Number(m[1] ?? 0) * 86400 + Number(m[2] ?? 0) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0)) * 1000
+      (Number(m[1] ?? 0) * 86400 + Number(m[2] ?? 0) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0)) *
+      1000
     );
   }
   const m = /^(\d+)\s*([a-z]*)/i.exec(s);
@@ -159,7 +160,8 @@ function readRule(el: XmlElement): Rule {
       if (c.attrs.value !== undefined) expr.value = c.attrs.value;
       const type = c.attrs.type?.toLowerCase();
       if (type !== undefined) {
-        if (!EXPR_TYPES.has(type)) throw invalid(`expression '${c.attrs.id ?? '?'}' has unknown type '${type}'`, c);
+        if (!EXPR_TYPES.has(type))
+          throw invalid(`expression '${c.attrs.id ?? '?'}' has unknown type '${type}'`, c);
         expr.type = type as NonNullable<RuleExpression['type']>;
       }
       if (attribute === '#role') throw unsupported(c, 'role expressions');
@@ -308,7 +310,12 @@ function replayHistory(
     // failure-timeout expiry of this history entry
     let expired = false;
     const lastRun = intAttr(op, 'last-rc-change', -1);
-    if (failureTimeoutSec > 0 && lastRun >= 0 && nowSec >= lastRun + failureTimeoutSec && !unexpiredFailcount) {
+    if (
+      failureTimeoutSec > 0 &&
+      lastRun >= 0 &&
+      nowSec >= lastRun + failureTimeoutSec &&
+      !unexpiredFailcount
+    ) {
       expired = true;
     }
     if (expired && isProbe && (rc === 0 || rc === 7 || rc === 8 || rc === 190 || rc === 191)) expired = false;
@@ -417,7 +424,7 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
   const walk = (el: XmlElement): void => {
     for (const c of el.children) {
       const id = c.attrs.id;
-      if (id !== undefined && c.name !== 'node') {
+      if (id !== undefined && c.name !== 'node' && c.name !== 'resource_ref') {
         const prev = seen.get(id);
         if (prev) throw invalid(`duplicate id '${id}' (<${prev.name}> and <${c.name}>)`, c);
         seen.set(id, c);
@@ -429,13 +436,16 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
 
   // --- cluster options ---------------------------------------------------------------------------
   const crmConfig = child(configuration, 'crm_config');
-  const props = crmConfig ? readSets(crmConfig, 'cluster_property_set', 'cib-bootstrap-options') : new Map<string, string>();
-  if (crmConfig) for (const c of crmConfig.children) if (c.name !== 'cluster_property_set') throw unsupported(c);
+  const props = crmConfig
+    ? readSets(crmConfig, 'cluster_property_set', 'cib-bootstrap-options')
+    : new Map<string, string>();
+  if (crmConfig)
+    for (const c of crmConfig.children) if (c.name !== 'cluster_property_set') throw unsupported(c);
   const stonithEnabled = props.has('stonith-enabled') ? isTrue(props.get('stonith-enabled')) : true;
   const nqpRaw = (props.get('no-quorum-policy') ?? 'stop').toLowerCase();
-  const noQuorumPolicy: NoQuorumPolicy = (['stop', 'freeze', 'ignore', 'demote', 'suicide'] as const).includes(
-    nqpRaw as NoQuorumPolicy,
-  )
+  const noQuorumPolicy: NoQuorumPolicy = (
+    ['stop', 'freeze', 'ignore', 'demote', 'suicide'] as const
+  ).includes(nqpRaw as NoQuorumPolicy)
     ? (nqpRaw as NoQuorumPolicy)
     : 'stop';
   const placement = props.get('placement-strategy');
@@ -458,7 +468,8 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
     noQuorumPanic: isTrue(root.attrs['no-quorum-panic']),
   };
   const fenceAction = props.get('stonith-action');
-  if (fenceAction !== undefined) opts.fenceAction = fenceAction.toLowerCase() === 'off' || fenceAction === 'poweroff' ? 'off' : 'reboot';
+  if (fenceAction !== undefined)
+    opts.fenceAction = fenceAction.toLowerCase() === 'off' || fenceAction === 'poweroff' ? 'off' : 'reboot';
   const clusterName = props.get('cluster-name');
   if (clusterName !== undefined) opts.clusterName = clusterName;
 
@@ -467,7 +478,9 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
   const rscDefaults = rscDefaultsEl ? readSets(rscDefaultsEl, 'meta_attributes') : new Map<string, string>();
   const opDefaultsEl = child(configuration, 'op_defaults');
   const opDefaults = opDefaultsEl ? readSets(opDefaultsEl, 'meta_attributes') : new Map<string, string>();
-  opts.resourceStickiness = parseScore(rscDefaults.get('resource-stickiness') ?? rscDefaults.get('stickiness') ?? '0');
+  opts.resourceStickiness = parseScore(
+    rscDefaults.get('resource-stickiness') ?? rscDefaults.get('stickiness') ?? '0',
+  );
 
   // --- nodes -----------------------------------------------------------------------------------------
   const dcUuid = root.attrs['dc-uuid'];
@@ -502,12 +515,18 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
   const groups: SnapshotGroup[] = [];
   const groupIds = new Set<string>();
   const critical = new Map<string, string>();
-  const readPrimitive = (el: XmlElement, groupMeta: Map<string, string> | undefined, groupId?: string): void => {
+  const readPrimitive = (
+    el: XmlElement,
+    groupMeta: Map<string, string> | undefined,
+    groupId?: string,
+  ): void => {
     const id = el.attrs.id;
     if (id === undefined) throw invalid('<primitive> without id', el);
     if (el.attrs.template !== undefined) throw unsupported(el, 'resource templates');
     const cls = el.attrs.class ?? '';
-    const agent = [cls, el.attrs.provider, el.attrs.type].filter((x) => x !== undefined && x !== '').join(':');
+    const agent = [cls, el.attrs.provider, el.attrs.type]
+      .filter((x) => x !== undefined && x !== '')
+      .join(':');
     const meta = new Map<string, string>();
     const ops: OpConfig[] = [];
     for (const c of el.children) {
@@ -608,7 +627,8 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
       if (c.attrs['rsc-pattern'] !== undefined) throw unsupported(c, 'rsc-pattern');
       const loc: LocationConstraint = { kind: 'location', id, resource: knownRsc(c.attrs.rsc, c, 'rsc') };
       if (c.attrs.role !== undefined) {
-        if (!/^(started|unpromoted|slave)$/i.test(c.attrs.role)) throw unsupported(c, `role '${c.attrs.role}'`);
+        if (!/^(started|unpromoted|slave)$/i.test(c.attrs.role))
+          throw unsupported(c, `role '${c.attrs.role}'`);
         loc.role = c.attrs.role;
       }
       const rules = childrenNamed(c, 'rule');
@@ -616,7 +636,8 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
       if (rules.length > 0) {
         loc.rules = rules.map(readRule);
       } else {
-        if (c.attrs.node === undefined) throw invalid(`<rsc_location id='${id}'> has neither 'node' nor rules`, c);
+        if (c.attrs.node === undefined)
+          throw invalid(`<rsc_location id='${id}'> has neither 'node' nor rules`, c);
         loc.node = c.attrs.node;
         loc.score = parseScore(c.attrs.score ?? c.attrs['score-attribute'] ?? '0');
       }
@@ -641,7 +662,11 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
     } else if (c.name === 'rsc_order') {
       for (const a of ['first-action', 'then-action']) {
         const v = c.attrs[a];
-        if (v !== undefined && v.toLowerCase() !== 'start' && !(a === 'first-action' && v.toLowerCase() === 'start')) {
+        if (
+          v !== undefined &&
+          v.toLowerCase() !== 'start' &&
+          !(a === 'first-action' && v.toLowerCase() === 'start')
+        ) {
           throw unsupported(c, `${a} '${v}'`);
         }
       }
@@ -649,6 +674,7 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
         kind: 'order',
         id,
         first: knownRsc(c.attrs.first, c, 'first'),
+        // biome-ignore lint/suspicious/noThenProperty: the OrderConstraint vocabulary names it 'then'
         then: knownRsc(c.attrs.then, c, 'then'),
       };
       const kind = c.attrs.kind;
@@ -666,14 +692,27 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
   }
 
   for (const c of configuration.children) {
-    if (!['crm_config', 'nodes', 'resources', 'constraints', 'rsc_defaults', 'op_defaults', 'fencing-topology', 'acls', 'alerts'].includes(c.name)) {
+    if (
+      ![
+        'crm_config',
+        'nodes',
+        'resources',
+        'constraints',
+        'rsc_defaults',
+        'op_defaults',
+        'fencing-topology',
+        'acls',
+        'alerts',
+      ].includes(c.name)
+    ) {
       throw unsupported(c);
     }
   }
 
   // --- status --------------------------------------------------------------------------------------
   const execDate = root.attrs['execution-date'];
-  const nowMs = execDate !== undefined && /^\d+$/.test(execDate) ? Number(execDate) * 1000 : (options.nowMs ?? 0);
+  const nowMs =
+    execDate !== undefined && /^\d+$/.test(execDate) ? Number(execDate) * 1000 : (options.nowMs ?? 0);
   const nowSec = Math.floor(nowMs / 1000);
   const state: ResourceState[] = [];
   const failCounts: FailCount[] = [];
@@ -684,7 +723,9 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
 
   for (const ns of statusEl?.children ?? []) {
     if (ns.name !== 'node_state') continue;
-    const node = (ns.attrs.id !== undefined ? nodeById.get(ns.attrs.id) : undefined) ?? (ns.attrs.uname !== undefined ? nodeByName.get(ns.attrs.uname) : undefined);
+    const node =
+      (ns.attrs.id !== undefined ? nodeById.get(ns.attrs.id) : undefined) ??
+      (ns.attrs.uname !== undefined ? nodeByName.get(ns.attrs.uname) : undefined);
     if (!node) continue;
     seenState.add(node);
     // transient attributes override permanent ones
@@ -726,8 +767,7 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
     const join = (ns.attrs.join ?? '').toLowerCase();
     const expected = (ns.attrs.expected ?? 'down').toLowerCase();
     const terminateAttr = attrs.terminate;
-    const terminate =
-      isTrue(terminateAttr) || (terminateAttr !== undefined && /^[1-9]/.test(terminateAttr));
+    const terminate = isTrue(terminateAttr) || (terminateAttr !== undefined && /^[1-9]/.test(terminateAttr));
     const setUnclean = (reason: string | undefined, inMembership: boolean): void => {
       node.state = 'unclean';
       if (reason !== undefined) node.uncleanReason = reason;
@@ -786,11 +826,23 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
       }
       const outcome = replayHistory(prim, ops, stonithEnabled, nowSec, unexpired, opDefaults.get('on-fail'));
       if (outcome.banHere) {
-        extraBans.push({ kind: 'location', id: `hard-error:${rid}:${node.name}`, resource: rid, node: node.name, score: -INFINITY });
+        extraBans.push({
+          kind: 'location',
+          id: `hard-error:${rid}:${node.name}`,
+          resource: rid,
+          node: node.name,
+          score: -INFINITY,
+        });
       }
       if (outcome.banEverywhere) {
         for (const n of nodes) {
-          extraBans.push({ kind: 'location', id: `fatal-error:${rid}:${n.name}`, resource: rid, node: n.name, score: -INFINITY });
+          extraBans.push({
+            kind: 'location',
+            id: `fatal-error:${rid}:${n.name}`,
+            resource: rid,
+            node: n.name,
+            score: -INFINITY,
+          });
         }
       }
       if (!outcome.active) {
@@ -811,7 +863,13 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
         case 'stop':
           s.status = 'failed';
           for (const n of nodes) {
-            extraBans.push({ kind: 'location', id: `on-fail-stop:${rid}:${n.name}`, resource: rid, node: n.name, score: -INFINITY });
+            extraBans.push({
+              kind: 'location',
+              id: `on-fail-stop:${rid}:${n.name}`,
+              resource: rid,
+              node: n.name,
+              score: -INFINITY,
+            });
           }
           break;
         case 'standby':
@@ -819,7 +877,13 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
           s.status = 'failed';
           break;
         case 'migrate':
-          extraBans.push({ kind: 'location', id: `migration-auto:${rid}:${node.name}`, resource: rid, node: node.name, score: -INFINITY });
+          extraBans.push({
+            kind: 'location',
+            id: `migration-auto:${rid}:${node.name}`,
+            resource: rid,
+            node: node.name,
+            score: -INFINITY,
+          });
           break;
         default:
           s.status = 'failed';

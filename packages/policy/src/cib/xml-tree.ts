@@ -39,7 +39,10 @@ function convertFxp(nodes: FxpNode[], out: XmlElement[]): void {
 function parseWithFxp(xml: string): XmlElement {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {
-    throw new CibError('CIB_INVALID', `not well-formed XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
+    throw new CibError(
+      'CIB_INVALID',
+      `not well-formed XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`,
+    );
   }
   const parser = new XMLParser({
     preserveOrder: true,
@@ -54,7 +57,8 @@ function parseWithFxp(xml: string): XmlElement {
   const doc = parser.parse(xml) as FxpNode[];
   const roots: XmlElement[] = [];
   convertFxp(doc, roots);
-  if (roots.length !== 1) throw new CibError('CIB_INVALID', `expected one root element, found ${roots.length}`);
+  if (roots.length !== 1)
+    throw new CibError('CIB_INVALID', `expected one root element, found ${roots.length}`);
   return roots[0] as XmlElement;
 }
 
