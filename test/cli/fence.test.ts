@@ -2,6 +2,7 @@
  * `quorate fence` end to end (in process) against the SNMP chassis/PDU simulator, a BMC simulator
  * (ipmi_sim, when installed) and a fake exec fence agent. Exit codes as fence agents.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -181,6 +182,36 @@ describe('quorate fence --agent', () => {
     const r = await cli(...base, '--plug', '3', '--action', 'status');
     expect(r.code).toBe(2);
     expect(r.out).toMatch(/^Status: OFF/);
+  });
+});
+
+describe('the quorate binary', () => {
+  it('exits 2 for status of a powered-off blade, as fence agents do', async () => {
+    sim.power.set(6, false);
+    const args = [
+      '--conditions=@quorate/source',
+      '--import',
+      'tsx',
+      'packages/cli/src/bin.ts',
+      'fence',
+      ...ims(),
+      '--plug',
+      '6',
+      '--action',
+      'status',
+    ];
+    const res = await new Promise<{ code: number | null; stdout: string }>((resolve) =>
+      execFile(
+        process.execPath,
+        args,
+        { cwd: join(import.meta.dirname, '..', '..'), timeout: 20_000 },
+        (err, stdout) =>
+          resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout }),
+      ),
+    );
+    expect(res.code).toBe(2);
+    expect(res.stdout).toMatch(/^Status: OFF\n/);
+    sim.power.set(6, true);
   });
 });
 
