@@ -13,7 +13,7 @@ export async function freeUdpPorts(address: string, n: number): Promise<number[]
       { length: n },
       () =>
         new Promise<ReturnType<typeof createSocket>>((resolve, reject) => {
-          const s = createSocket('udp4');
+          const s = createSocket(address.includes(':') ? 'udp6' : 'udp4');
           s.once('error', reject);
           s.bind(0, address, () => resolve(s));
         }),

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { QuorateError } from '@quorate/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createUdpTransport, type Packet, sealPacket } from '../../src/transport-udp/index.js';
-import { type Harness, KEY, makeHarness, waitFor } from './udp-test-kit.js';
+import { freeUdpPorts, type Harness, KEY, makeHarness, waitFor } from './udp-test-kit.js';
 
 const signal = () => ({ signal: new AbortController().signal });
 let h: Harness | undefined;
@@ -264,6 +264,45 @@ describe('udp transport on loopback', () => {
     console.log(
       `[udp] silence -> membership change: ${detect.toFixed(0)} ms (token timeout 400 ms, heartbeat 20 ms)`,
     );
+  });
+
+  it('works over IPv6 loopback', async (t) => {
+    const ports = await freeUdpPorts('::1', 2).catch(() => undefined);
+    if (!ports) {
+      console.log('[udp] SKIPPED IPv6 test: cannot bind ::1');
+      t.skip();
+      return;
+    }
+    const nodes = {
+      a: { rings: [{ address: '::1', port: ports[0]! }] },
+      b: { rings: [{ address: '::1', port: ports[1]! }] },
+    };
+    const got: string[] = [];
+    const a = createUdpTransport({
+      self: 'a',
+      nodes,
+      key: KEY,
+      heartbeatIntervalMs: 20,
+      tokenTimeoutMs: 400,
+    });
+    const b = createUdpTransport({
+      self: 'b',
+      nodes,
+      key: KEY,
+      heartbeatIntervalMs: 20,
+      tokenTimeoutMs: 400,
+    });
+    try {
+      await a.join('a', () => {}, signal());
+      await b.join('b', (from, msg) => got.push(`${from}:${msg.type}`), signal());
+      await waitFor('v6 membership', () => a.members().length === 2);
+      a.send('b', { type: 'v6' });
+      await waitFor('v6 message', () => got.length === 1);
+      expect(got).toEqual(['a:v6']);
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 
   it('reads the key from a key file of raw bytes', async () => {
