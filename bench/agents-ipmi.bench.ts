@@ -74,20 +74,52 @@ async function main(): Promise<void> {
     const kept = createIpmiFenceAgent({ ...base, session: 'keep' });
     const n = quick ? 30 : 200;
     const nr = quick ? 10 : 50;
-    rows.push({ name: 'ours (session per op)', action: 'status', samples: await time(n, 10, () => agentCall(ours, 'status')) });
-    rows.push({ name: 'ours (session per op)', action: 'reboot', samples: await time(nr, 3, () => agentCall(ours, 'reboot')) });
-    rows.push({ name: 'ours (kept session)', action: 'status', samples: await time(n, 10, () => agentCall(kept, 'status')) });
-    rows.push({ name: 'ours (kept session)', action: 'reboot', samples: await time(nr, 3, () => agentCall(kept, 'reboot')) });
+    rows.push({
+      name: 'ours (session per op)',
+      action: 'status',
+      samples: await time(n, 10, () => agentCall(ours, 'status')),
+    });
+    rows.push({
+      name: 'ours (session per op)',
+      action: 'reboot',
+      samples: await time(nr, 3, () => agentCall(ours, 'reboot')),
+    });
+    rows.push({
+      name: 'ours (kept session)',
+      action: 'status',
+      samples: await time(n, 10, () => agentCall(kept, 'status')),
+    });
+    rows.push({
+      name: 'ours (kept session)',
+      action: 'reboot',
+      samples: await time(nr, 3, () => agentCall(kept, 'reboot')),
+    });
     await kept.close();
     if (tools.ipmitool) {
       const tool = createIpmitoolFenceAgent(base);
-      rows.push({ name: 'ipmitool agent', action: 'status', samples: await time(quick ? 10 : 40, 2, () => agentCall(tool, 'status')) });
-      rows.push({ name: 'ipmitool agent', action: 'reboot', samples: await time(quick ? 5 : 15, 1, () => agentCall(tool, 'reboot')) });
+      rows.push({
+        name: 'ipmitool agent',
+        action: 'status',
+        samples: await time(quick ? 10 : 40, 2, () => agentCall(tool, 'status')),
+      });
+      rows.push({
+        name: 'ipmitool agent',
+        action: 'reboot',
+        samples: await time(quick ? 5 : 15, 1, () => agentCall(tool, 'reboot')),
+      });
     }
     if (tools.fenceIpmilan && tools.ipmitool) {
       const fp = tools.fenceIpmilan;
-      rows.push({ name: 'fence_ipmilan', action: 'status', samples: await time(quick ? 5 : 15, 1, () => fenceIpmilan(fp, bmc.port, 'status')) });
-      rows.push({ name: 'fence_ipmilan', action: 'reboot', samples: await time(quick ? 3 : 5, 0, () => fenceIpmilan(fp, bmc.port, 'reboot')) });
+      rows.push({
+        name: 'fence_ipmilan',
+        action: 'status',
+        samples: await time(quick ? 5 : 15, 1, () => fenceIpmilan(fp, bmc.port, 'status')),
+      });
+      rows.push({
+        name: 'fence_ipmilan',
+        action: 'reboot',
+        samples: await time(quick ? 3 : 5, 0, () => fenceIpmilan(fp, bmc.port, 'reboot')),
+      });
     }
   } finally {
     await bmc.stop();
@@ -95,7 +127,9 @@ async function main(): Promise<void> {
   const ref: Record<string, number> = {};
   for (const r of rows) if (r.name === 'ours (session per op)') ref[r.action] = median(r.samples);
   console.log('IPMI fence agents against one ipmi_sim (lanplus, cipher suite 3), times in ms');
-  console.log(`${'backend'.padEnd(24)}${'action'.padEnd(8)}${'n'.padStart(5)}${'median'.padStart(10)}${'p90'.padStart(10)}${'× ours'.padStart(10)}`);
+  console.log(
+    `${'backend'.padEnd(24)}${'action'.padEnd(8)}${'n'.padStart(5)}${'median'.padStart(10)}${'p90'.padStart(10)}${'× ours'.padStart(10)}`,
+  );
   for (const r of rows) {
     const med = median(r.samples);
     const ratio = med / (ref[r.action] ?? med);
@@ -105,10 +139,14 @@ async function main(): Promise<void> {
   }
   const statusOurs = ref.status ?? Number.NaN;
   const fenceStatus = rows.find((r) => r.name === 'fence_ipmilan' && r.action === 'status');
-  console.log(`target: ours status median < 20 ms: ${statusOurs < 20 ? 'MET' : 'MISSED'} (${statusOurs.toFixed(2)} ms)`);
+  console.log(
+    `target: ours status median < 20 ms: ${statusOurs < 20 ? 'MET' : 'MISSED'} (${statusOurs.toFixed(2)} ms)`,
+  );
   if (fenceStatus) {
     const x = median(fenceStatus.samples) / statusOurs;
-    console.log(`target: ours ≥ 5× faster than fence_ipmilan (status): ${x >= 5 ? 'MET' : 'MISSED'} (${x.toFixed(1)}×)`);
+    console.log(
+      `target: ours ≥ 5× faster than fence_ipmilan (status): ${x >= 5 ? 'MET' : 'MISSED'} (${x.toFixed(1)}×)`,
+    );
   }
 }
 

@@ -8,16 +8,17 @@
  * Both satisfy `FenceAgent` from `@quorate/core` and behave like fence_ipmilan: `reboot` is
  * off, confirm off by status, on (or one power cycle with `method: 'cycle'`).
  */
+
+export { createIpmiFenceAgent } from './ipmi-fence-agent.js';
 export {
   IPMI_CIPHER_SUITES,
   type IpmiCipherSuite,
-  type IpmiPrivilege,
-  type IpmiFenceAgentOptions,
   type IpmiFenceAgentConfig,
-  type IpmitoolFenceAgentOptions,
+  type IpmiFenceAgentOptions,
+  type IpmiPrivilege,
   type IpmitoolFenceAgentConfig,
+  type IpmitoolFenceAgentOptions,
   ipmiFenceAgentOptionsSchema,
   ipmitoolFenceAgentOptionsSchema,
 } from './ipmi-options.js';
-export { createIpmiFenceAgent } from './ipmi-fence-agent.js';
 export { createIpmitoolFenceAgent } from './ipmitool-fence-agent.js';

@@ -22,7 +22,14 @@ export interface IpmiTools {
 }
 
 function which(name: string, extra: string[] = []): string | undefined {
-  for (const dir of [...extra, ...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/bin', '/sbin', '/bin']) {
+  for (const dir of [
+    ...extra,
+    ...(process.env.PATH ?? '').split(':'),
+    '/usr/sbin',
+    '/usr/bin',
+    '/sbin',
+    '/bin',
+  ]) {
     const p = join(dir, name);
     if (dir && existsSync(p)) return p;
   }
@@ -174,10 +181,25 @@ export async function startIpmiSim(options: IpmiSimOptions = {}): Promise<IpmiSi
       '',
     ].join('\n'),
   );
-  writeFileSync(join(dir, 'bmc.emu'), 'mc_setbmc 0x20\nmc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02\nmc_enable 0x20\n');
+  writeFileSync(
+    join(dir, 'bmc.emu'),
+    'mc_setbmc 0x20\nmc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02\nmc_enable 0x20\n',
+  );
   const child = spawn(
     tools.tini,
-    ['-s', '--', tools.ipmiSim, '-c', join(dir, 'lan.conf'), '-f', join(dir, 'bmc.emu'), '-s', join(dir, 'state'), '-n', '-p'],
+    [
+      '-s',
+      '--',
+      tools.ipmiSim,
+      '-c',
+      join(dir, 'lan.conf'),
+      '-f',
+      join(dir, 'bmc.emu'),
+      '-s',
+      join(dir, 'state'),
+      '-n',
+      '-p',
+    ],
     { stdio: ['ignore', 'ignore', 'ignore'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -219,10 +241,33 @@ export async function startIpmiSim(options: IpmiSimOptions = {}): Promise<IpmiSi
 }
 
 /** Runs real ipmitool against a BMC (password through `-E`), returns stdout; throws on failure. */
-export function ipmitool(bmcPort: number, password: string, args: string[], cipher = 3, username = 'admin'): string {
+export function ipmitool(
+  bmcPort: number,
+  password: string,
+  args: string[],
+  cipher = 3,
+  username = 'admin',
+): string {
   return execFileSync(
     'ipmitool',
-    ['-I', 'lanplus', '-C', String(cipher), '-H', '127.0.0.1', '-p', String(bmcPort), '-U', username, '-E', '-N', '1', '-R', '2', ...args],
+    [
+      '-I',
+      'lanplus',
+      '-C',
+      String(cipher),
+      '-H',
+      '127.0.0.1',
+      '-p',
+      String(bmcPort),
+      '-U',
+      username,
+      '-E',
+      '-N',
+      '1',
+      '-R',
+      '2',
+      ...args,
+    ],
     { env: { ...process.env, IPMI_PASSWORD: password }, encoding: 'utf8', timeout: 15_000 },
   );
 }

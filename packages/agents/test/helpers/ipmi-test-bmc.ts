@@ -128,7 +128,15 @@ export async function startTestBmc(options: TestBmcOptions = {}): Promise<TestBm
       // Get Channel Authentication Capabilities: channel 1, v2 extended data, non-null users,
       // IPMI v2.0 supported.
       const data = [0x01, 0x80, 0x04, 0x02, 0, 0, 0, 0];
-      reply(rinfo, encodeIpmi15Packet({ authType: AuthType.none, sessionSeq: 0, sessionId: 0, message: responseTo(req, 0, data) }));
+      reply(
+        rinfo,
+        encodeIpmi15Packet({
+          authType: AuthType.none,
+          sessionSeq: 0,
+          sessionId: 0,
+          message: responseTo(req, 0, data),
+        }),
+      );
     }
   }
 
@@ -137,7 +145,16 @@ export async function startTestBmc(options: TestBmcOptions = {}): Promise<TestBm
     if (!r.ok) return;
     const req = r.value;
     const send = (payload: Buffer) =>
-      reply(rinfo, encodeIpmi20Packet({ payloadType: PayloadType.openSessionResponse, encrypted: false, sessionId: 0, sessionSeq: 0, payload }));
+      reply(
+        rinfo,
+        encodeIpmi20Packet({
+          payloadType: PayloadType.openSessionResponse,
+          encrypted: false,
+          sessionId: 0,
+          sessionSeq: 0,
+          payload,
+        }),
+      );
     if (!accept(req.algorithms)) {
       send(
         encodeOpenSessionResponse({
@@ -181,10 +198,25 @@ export async function startTestBmc(options: TestBmcOptions = {}): Promise<TestBm
     const s = sessions.get(r.value.bmcSessionId);
     if (!s) return;
     const send = (payload: Buffer) =>
-      reply(rinfo, encodeIpmi20Packet({ payloadType: PayloadType.rakp2, encrypted: false, sessionId: 0, sessionSeq: 0, payload }));
+      reply(
+        rinfo,
+        encodeIpmi20Packet({
+          payloadType: PayloadType.rakp2,
+          encrypted: false,
+          sessionId: 0,
+          sessionSeq: 0,
+          payload,
+        }),
+      );
     const name = r.value.username.toString('latin1');
     const user = users.find((u) => u.name === name);
-    const base = { tag: r.value.tag, consoleSessionId: s.consoleSid, bmcRandom: Buffer.alloc(16), bmcGuid: GUID, authCode: Buffer.alloc(0) };
+    const base = {
+      tag: r.value.tag,
+      consoleSessionId: s.consoleSid,
+      bmcRandom: Buffer.alloc(16),
+      bmcGuid: GUID,
+      authCode: Buffer.alloc(0),
+    };
     if (!user) {
       sessions.delete(s.bmcSid);
       send(encodeRakp2({ ...base, status: 0x0d }));
@@ -233,7 +265,9 @@ export async function startTestBmc(options: TestBmcOptions = {}): Promise<TestBm
     s.k1 = deriveKey(s.algs.auth, sik, 1);
     s.k2 = deriveKey(s.algs.auth, sik, 2);
     s.active = true;
-    bmc.log.push(`session ${s.user.name} cipher auth=${s.algs.auth} integ=${s.algs.integrity} conf=${s.algs.confidentiality}`);
+    bmc.log.push(
+      `session ${s.user.name} cipher auth=${s.algs.auth} integ=${s.algs.integrity} conf=${s.algs.confidentiality}`,
+    );
     send(0, rakp4Icv(sik, s.rakp));
   }
 
@@ -244,7 +278,8 @@ export async function startTestBmc(options: TestBmcOptions = {}): Promise<TestBm
       if (!p.authenticated) return;
       const parts = splitIntegrityTrailer(p, integrityCodeLength(s.algs.integrity));
       if (!parts.ok) return;
-      if (!codesEqual(integrityAuthCode(s.algs.integrity, s.k1, parts.value.covered), parts.value.authCode)) return;
+      if (!codesEqual(integrityAuthCode(s.algs.integrity, s.k1, parts.value.covered), parts.value.authCode))
+        return;
     }
     let body = p.payload;
     if (s.algs.confidentiality) {
@@ -285,7 +320,10 @@ export async function startTestBmc(options: TestBmcOptions = {}): Promise<TestBm
         return answer(0, [want]);
       }
       case '6:1':
-        return answer(0, [0x20, 0x01, 0x01, 0x00, 0x02, 0xbf, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]);
+        return answer(
+          0,
+          [0x20, 0x01, 0x01, 0x00, 0x02, 0xbf, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00],
+        );
       case '6:60':
         sessions.delete(s.bmcSid);
         bmc.log.push('session closed');
@@ -318,7 +356,39 @@ export async function startTestBmc(options: TestBmcOptions = {}): Promise<TestBm
     if (!d.ok) return;
     const p = d.value;
     if (p.kind === 'asf') {
-      reply(rinfo, Buffer.from([0x06, 0x00, 0xff, 0x06, 0x00, 0x00, 0x11, 0xbe, 0x40, p.tag, 0x00, 0x10, 0, 0, 0x11, 0xbe, 0, 0, 0, 0, 0x81, 0, 0, 0, 0, 0, 0, 0]));
+      reply(
+        rinfo,
+        Buffer.from([
+          0x06,
+          0x00,
+          0xff,
+          0x06,
+          0x00,
+          0x00,
+          0x11,
+          0xbe,
+          0x40,
+          p.tag,
+          0x00,
+          0x10,
+          0,
+          0,
+          0x11,
+          0xbe,
+          0,
+          0,
+          0,
+          0,
+          0x81,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+        ]),
+      );
     } else if (p.kind === 'ipmi15') {
       if (p.sessionId === 0) handleSessionless(p.message, rinfo);
     } else if (p.payloadType === PayloadType.openSessionRequest) handleOpenSession(p, rinfo);

@@ -97,7 +97,12 @@ describe.skipIf(!haveSim)('IPMI fence agent against real ipmi_sim', () => {
     const before = bmc.controlLog().length;
     const agent = createIpmiFenceAgent(fast(bmc));
     expect(await run(agent, 'off')).toMatchObject({ ok: true, power: 'off' });
-    expect(bmc.controlLog().slice(before).filter((l) => l.startsWith('set '))).toEqual([]);
+    expect(
+      bmc
+        .controlLog()
+        .slice(before)
+        .filter((l) => l.startsWith('set ')),
+    ).toEqual([]);
   });
 
   it('monitor opens a session and reads status; list reports the single plug', async () => {
@@ -110,14 +115,23 @@ describe.skipIf(!haveSim)('IPMI fence agent against real ipmi_sim', () => {
     const agent = createIpmiFenceAgent({ ...fast(bmc), method: 'cycle' });
     const before = bmc.controlLog().length;
     expect(await run(agent, 'reboot')).toMatchObject({ ok: true, power: 'on' });
-    const sets = bmc.controlLog().slice(before).filter((l) => l.startsWith('set '));
+    const sets = bmc
+      .controlLog()
+      .slice(before)
+      .filter((l) => l.startsWith('set '));
     expect(sets).toEqual(['set power 0', 'set power 1']);
   });
 
   it('a wrong password is refused (RAKP 2 HMAC check) and the password never shows', async () => {
     const secret = 'Wr0ngPassw0rd!';
     for (const opts of [{ lanplus: true }, { lanplus: false }] as const) {
-      const agent = createIpmiFenceAgent({ ...fast(bmc), ...opts, password: secret, timeoutMs: 200, retries: 0 });
+      const agent = createIpmiFenceAgent({
+        ...fast(bmc),
+        ...opts,
+        password: secret,
+        timeoutMs: 200,
+        retries: 0,
+      });
       const out = await run(agent, 'off');
       expect(out).toMatchObject({ ok: false, reason: 'refused' });
       expect(JSON.stringify(out)).not.toContain(secret);
@@ -133,7 +147,12 @@ describe.skipIf(!haveSim)('IPMI fence agent against real ipmi_sim', () => {
   });
 
   it('a user-level account may read status but Chassis Control is refused', async () => {
-    const agent = createIpmiFenceAgent({ ...fast(bmc), username: 'viewer', password: 'viewpw', privilege: 'user' });
+    const agent = createIpmiFenceAgent({
+      ...fast(bmc),
+      username: 'viewer',
+      password: 'viewpw',
+      privilege: 'user',
+    });
     expect(await run(agent, 'status')).toEqual({ ok: true, power: 'on' });
     expect(await run(agent, 'off')).toMatchObject({ ok: false, reason: 'refused' });
     expect(bmc.power()).toBe('on');
@@ -149,7 +168,9 @@ describe.skipIf(!haveSim)('IPMI fence agent against real ipmi_sim', () => {
         power: 'on',
       });
       process.env.QUORATE_TEST_IPMI_PW = bmc.password;
-      expect(await run(createIpmiFenceAgent({ ...rest, passwordEnv: 'QUORATE_TEST_IPMI_PW' }), 'status')).toEqual({
+      expect(
+        await run(createIpmiFenceAgent({ ...rest, passwordEnv: 'QUORATE_TEST_IPMI_PW' }), 'status'),
+      ).toEqual({
         ok: true,
         power: 'on',
       });
@@ -159,14 +180,19 @@ describe.skipIf(!haveSim)('IPMI fence agent against real ipmi_sim', () => {
     }
   });
 
-  it.skipIf(!haveIpmitool)('real ipmitool sees what our client did, and our client sees what ipmitool did', async () => {
-    const agent = createIpmiFenceAgent(fast(bmc));
-    expect(await run(agent, 'off')).toMatchObject({ ok: true, power: 'off' });
-    expect(ipmitool(bmc.port, bmc.password, ['chassis', 'power', 'status'])).toMatch(/Chassis Power is off/);
-    ipmitool(bmc.port, bmc.password, ['chassis', 'power', 'on']);
-    expect(bmc.power()).toBe('on');
-    expect(await run(agent, 'status')).toEqual({ ok: true, power: 'on' });
-  });
+  it.skipIf(!haveIpmitool)(
+    'real ipmitool sees what our client did, and our client sees what ipmitool did',
+    async () => {
+      const agent = createIpmiFenceAgent(fast(bmc));
+      expect(await run(agent, 'off')).toMatchObject({ ok: true, power: 'off' });
+      expect(ipmitool(bmc.port, bmc.password, ['chassis', 'power', 'status'])).toMatch(
+        /Chassis Power is off/,
+      );
+      ipmitool(bmc.port, bmc.password, ['chassis', 'power', 'on']);
+      expect(bmc.power()).toBe('on');
+      expect(await run(agent, 'status')).toEqual({ ok: true, power: 'on' });
+    },
+  );
 
   it.skipIf(!haveFenceIpmilan)('real fence_ipmilan agrees with our client on the same BMC', async () => {
     const fence = (action: string) =>
@@ -198,13 +224,19 @@ describe.skipIf(!haveSim)('IPMI fence agent against real ipmi_sim', () => {
       expect(await run(agent, 'on')).toMatchObject({ ok: true, power: 'on' });
       const before = bmc.controlLog().length;
       expect(await run(agent, 'reboot')).toMatchObject({ ok: true, power: 'on' });
-      const sets = bmc.controlLog().slice(before).filter((l) => l.startsWith('set '));
+      const sets = bmc
+        .controlLog()
+        .slice(before)
+        .filter((l) => l.startsWith('set '));
       expect(sets).toEqual(['set power 0', 'set power 1']);
     });
 
     it('a wrong password is refused and does not show in the outcome', async () => {
       const secret = 'N0tTheP4ss';
-      const out = await run(createIpmitoolFenceAgent({ ...fast(bmc), password: secret, timeoutMs: 1000, retries: 1 }), 'status');
+      const out = await run(
+        createIpmitoolFenceAgent({ ...fast(bmc), password: secret, timeoutMs: 1000, retries: 1 }),
+        'status',
+      );
       expect(out).toMatchObject({ ok: false, reason: 'refused' });
       expect(JSON.stringify(out)).not.toContain(secret);
     });
@@ -214,7 +246,9 @@ describe.skipIf(!haveSim)('IPMI fence agent against real ipmi_sim', () => {
       try {
         writeFileSync(join(dir, 'pw'), `${bmc.password}\n`);
         const { password: _, ...rest } = fast(bmc);
-        expect(await run(createIpmitoolFenceAgent({ ...rest, passwordFile: join(dir, 'pw') }), 'status')).toEqual({
+        expect(
+          await run(createIpmitoolFenceAgent({ ...rest, passwordFile: join(dir, 'pw') }), 'status'),
+        ).toEqual({
           ok: true,
           power: 'on',
         });

@@ -21,14 +21,39 @@ import { startTestBmc, type TestBmc } from '../helpers/ipmi-test-bmc.js';
 const haveIpmitool = findIpmiTools().ipmitool !== undefined;
 if (!haveIpmitool) console.warn('SKIP real-ipmitool checks of the test BMC: ipmitool is not installed');
 
-const run = (agent: FenceAgent, action: FenceAction, signal = new AbortController().signal): Promise<FenceOutcome> =>
-  agent.run({ action, target: 'node1' }, { signal });
+const run = (
+  agent: FenceAgent,
+  action: FenceAction,
+  signal = new AbortController().signal,
+): Promise<FenceOutcome> => agent.run({ action, target: 'node1' }, { signal });
 
-function ipmitool(port: number, cipher: number, args: string[], password = 'secret'): Promise<{ code: number; out: string }> {
+function ipmitool(
+  port: number,
+  cipher: number,
+  args: string[],
+  password = 'secret',
+): Promise<{ code: number; out: string }> {
   return new Promise((resolve) =>
     execFile(
       'ipmitool',
-      ['-I', 'lanplus', '-C', String(cipher), '-H', '127.0.0.1', '-p', String(port), '-U', 'admin', '-E', '-N', '1', '-R', '1', ...args],
+      [
+        '-I',
+        'lanplus',
+        '-C',
+        String(cipher),
+        '-H',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-U',
+        'admin',
+        '-E',
+        '-N',
+        '1',
+        '-R',
+        '1',
+        ...args,
+      ],
       { env: { ...process.env, IPMI_PASSWORD: password }, timeout: 15_000 },
       (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: `${stdout}${stderr}` }),
     ),
@@ -60,11 +85,15 @@ describe('test BMC (RMCP+ server side) against real ipmitool', () => {
   it.skipIf(!haveIpmitool).each([17, 16, 15, 8, 7, 3])(
     'real ipmitool -C %i reads chassis status and powers off through it',
     async (cipher) => {
-      expect((await ipmitool(bmc.port, cipher, ['chassis', 'power', 'status'])).out).toMatch(/Chassis Power is on/);
+      expect((await ipmitool(bmc.port, cipher, ['chassis', 'power', 'status'])).out).toMatch(
+        /Chassis Power is on/,
+      );
       const off = await ipmitool(bmc.port, cipher, ['chassis', 'power', 'off']);
       expect(off.out).toMatch(/Chassis Power Control: Down\/Off/);
       expect(bmc.power).toBe('off');
-      expect((await ipmitool(bmc.port, cipher, ['chassis', 'power', 'status'])).out).toMatch(/Chassis Power is off/);
+      expect((await ipmitool(bmc.port, cipher, ['chassis', 'power', 'status'])).out).toMatch(
+        /Chassis Power is off/,
+      );
       expect(bmc.activeSessions()).toBe(0);
     },
   );
@@ -79,27 +108,42 @@ describe('test BMC (RMCP+ server side) against real ipmitool', () => {
 describe('our client against the test BMC', () => {
   let bmc: TestBmc;
   beforeAll(async () => {
-    bmc = await startTestBmc({ users: [{ name: 'admin', password: 'secret', privilege: 4 }, { name: 'op', password: 'oppw', privilege: 3 }] });
+    bmc = await startTestBmc({
+      users: [
+        { name: 'admin', password: 'secret', privilege: 4 },
+        { name: 'op', password: 'oppw', privilege: 3 },
+      ],
+    });
   });
   afterAll(() => bmc.stop());
   beforeEach(() => {
     bmc.power = 'on';
   });
 
-  it.each([17, 16, 15, 8, 7] as IpmiCipherSuite[])('cipher suite %i: status, off, on, reboot; sessions closed', async (cipher) => {
-    const agent = createIpmiFenceAgent(opts(bmc.port, { cipher }));
-    expect(await run(agent, 'status')).toEqual({ ok: true, power: 'on' });
-    const before = bmc.log.length;
-    expect(await run(agent, 'off')).toMatchObject({ ok: true, power: 'off' });
-    expect(bmc.power).toBe('off');
-    expect(await run(agent, 'on')).toMatchObject({ ok: true, power: 'on' });
-    expect(await run(agent, 'reboot')).toMatchObject({ ok: true, power: 'on' });
-    expect(bmc.log.slice(before).filter((l) => l.startsWith('control'))).toEqual(['control off', 'control on', 'control off', 'control on']);
-    expect(bmc.activeSessions()).toBe(0);
-  });
+  it.each([17, 16, 15, 8, 7] as IpmiCipherSuite[])(
+    'cipher suite %i: status, off, on, reboot; sessions closed',
+    async (cipher) => {
+      const agent = createIpmiFenceAgent(opts(bmc.port, { cipher }));
+      expect(await run(agent, 'status')).toEqual({ ok: true, power: 'on' });
+      const before = bmc.log.length;
+      expect(await run(agent, 'off')).toMatchObject({ ok: true, power: 'off' });
+      expect(bmc.power).toBe('off');
+      expect(await run(agent, 'on')).toMatchObject({ ok: true, power: 'on' });
+      expect(await run(agent, 'reboot')).toMatchObject({ ok: true, power: 'on' });
+      expect(bmc.log.slice(before).filter((l) => l.startsWith('control'))).toEqual([
+        'control off',
+        'control on',
+        'control off',
+        'control on',
+      ]);
+      expect(bmc.activeSessions()).toBe(0);
+    },
+  );
 
   it('an operator account can fence', async () => {
-    const agent = createIpmiFenceAgent(opts(bmc.port, { cipher: 17, username: 'op', password: 'oppw', privilege: 'operator' }));
+    const agent = createIpmiFenceAgent(
+      opts(bmc.port, { cipher: 17, username: 'op', password: 'oppw', privilege: 'operator' }),
+    );
     expect(await run(agent, 'off')).toMatchObject({ ok: true, power: 'off' });
   });
 
@@ -130,12 +174,17 @@ describe('our client against the test BMC', () => {
   });
 
   it('a cipher suite the BMC does not accept is refused', async () => {
-    const only17 = await startTestBmc({ accept: (a) => a.auth === 3 && a.integrity === 4 && a.confidentiality === 1 });
+    const only17 = await startTestBmc({
+      accept: (a) => a.auth === 3 && a.integrity === 4 && a.confidentiality === 1,
+    });
     try {
       const out = await run(createIpmiFenceAgent(opts(only17.port, { cipher: 3 })), 'status');
       expect(out).toMatchObject({ ok: false, reason: 'refused' });
       if (!out.ok) expect(out.detail).toMatch(/no cipher suite match/);
-      expect(await run(createIpmiFenceAgent(opts(only17.port, { cipher: 17 })), 'status')).toEqual({ ok: true, power: 'on' });
+      expect(await run(createIpmiFenceAgent(opts(only17.port, { cipher: 17 })), 'status')).toEqual({
+        ok: true,
+        power: 'on',
+      });
     } finally {
       await only17.stop();
     }
@@ -175,12 +224,18 @@ describe('failure outcomes', () => {
     const silent = await startTestBmc({ mode: 'silent' });
     try {
       const ac = new AbortController();
-      const pending = run(createIpmiFenceAgent(opts(silent.port, { timeoutMs: 10_000, retries: 5 })), 'off', ac.signal);
+      const pending = run(
+        createIpmiFenceAgent(opts(silent.port, { timeoutMs: 10_000, retries: 5 })),
+        'off',
+        ac.signal,
+      );
       setTimeout(() => ac.abort(), 50);
       expect(await pending).toMatchObject({ ok: false, reason: 'aborted' });
       const pre = new AbortController();
       pre.abort();
-      expect(await run(createIpmiFenceAgent(opts(silent.port)), 'status', pre.signal)).toMatchObject({ reason: 'aborted' });
+      expect(await run(createIpmiFenceAgent(opts(silent.port)), 'status', pre.signal)).toMatchObject({
+        reason: 'aborted',
+      });
     } finally {
       await silent.stop();
     }
@@ -191,13 +246,17 @@ describe('failure outcomes', () => {
     const stuck = await startTestBmc({ ignoreControl: true });
     try {
       const ac = new AbortController();
-      const agent = createIpmiFenceAgent(opts(stuck.port, { cipher: 17, powerTimeoutMs: 60_000, pollIntervalMs: 20 }));
+      const agent = createIpmiFenceAgent(
+        opts(stuck.port, { cipher: 17, powerTimeoutMs: 60_000, pollIntervalMs: 20 }),
+      );
       setTimeout(() => ac.abort(), 150);
       const out = await run(agent, 'off', ac.signal);
       expect(out).toMatchObject({ ok: false, reason: 'aborted' });
       expect(stuck.log).toContain('control off');
       // Without abort, the poll gives up after powerTimeoutMs with timeout.
-      const quick = createIpmiFenceAgent(opts(stuck.port, { cipher: 17, powerTimeoutMs: 100, pollIntervalMs: 20 }));
+      const quick = createIpmiFenceAgent(
+        opts(stuck.port, { cipher: 17, powerTimeoutMs: 100, pollIntervalMs: 20 }),
+      );
       const timedOut = await run(quick, 'off');
       expect(timedOut).toMatchObject({ ok: false, reason: 'timeout' });
     } finally {
@@ -238,14 +297,20 @@ describe('failure outcomes', () => {
   it('bad options throw ConfigError without echoing the password', () => {
     expect(() => createIpmiFenceAgent({ ...opts(623), cipher: 5 as IpmiCipherSuite })).toThrow(ConfigError);
     expect(() => createIpmiFenceAgent({ ...opts(623), port: 0 })).toThrow(/port/);
-    expect(() => createIpmiFenceAgent({ ...opts(623), bogus: 1 } as IpmiFenceAgentOptions)).toThrow(ConfigError);
-    expect(() => createIpmiFenceAgent({ ...opts(623), password: 'x'.repeat(17), lanplus: false })).toThrow(/longer than 16/);
+    expect(() => createIpmiFenceAgent({ ...opts(623), bogus: 1 } as IpmiFenceAgentOptions)).toThrow(
+      ConfigError,
+    );
+    expect(() => createIpmiFenceAgent({ ...opts(623), password: 'x'.repeat(17), lanplus: false })).toThrow(
+      /longer than 16/,
+    );
     try {
       createIpmiFenceAgent({ ...opts(623), password: 'TopSecret1', passwordEnv: 'X', timeoutMs: -1 });
     } catch (err) {
       expect(String((err as Error).message)).not.toContain('TopSecret1');
     }
     const { password: _, ...rest } = opts(623);
-    expect(() => createIpmiFenceAgent({ ...rest, passwordEnv: 'QUORATE_SURELY_UNSET_VARIABLE' })).toThrow(ConfigError);
+    expect(() => createIpmiFenceAgent({ ...rest, passwordEnv: 'QUORATE_SURELY_UNSET_VARIABLE' })).toThrow(
+      ConfigError,
+    );
   });
 });

@@ -79,8 +79,17 @@ describe('IPMI message', () => {
   });
 
   it('rejects a message whose checksum is wrong', () => {
-    const m = encodeIpmiMessage({ targetAddr: 0x81, netFn: 7, targetLun: 0, sourceAddr: 0x20, seq: 5, sourceLun: 0, cmd: 1, data: Buffer.from([0, 1]) });
-    m[m.length - 1] ^= 0xff;
+    const m = encodeIpmiMessage({
+      targetAddr: 0x81,
+      netFn: 7,
+      targetLun: 0,
+      sourceAddr: 0x20,
+      seq: 5,
+      sourceLun: 0,
+      cmd: 1,
+      data: Buffer.from([0, 1]),
+    });
+    m[m.length - 1] = (m[m.length - 1] ?? 0) ^ 0xff;
     expect(decodeIpmiMessage(m)).toMatchObject({ ok: false, error: 'bad-checksum' });
   });
 
@@ -109,8 +118,13 @@ describe('session packets', () => {
   it('round-trips an IPMI v1.5 packet with an MD5 AuthCode', () => {
     const message = Buffer.from('200018810101', 'hex');
     const authCode = ipmi15AuthCode(AuthType.md5, padPassword(Buffer.from('pw'), 16), 0x1234, message, 7);
-    const d = decodeRmcpPacket(encodeIpmi15Packet({ authType: AuthType.md5, sessionSeq: 7, sessionId: 0x1234, authCode, message }));
-    expect(d).toEqual({ ok: true, value: { kind: 'ipmi15', authType: 2, sessionSeq: 7, sessionId: 0x1234, authCode, message } });
+    const d = decodeRmcpPacket(
+      encodeIpmi15Packet({ authType: AuthType.md5, sessionSeq: 7, sessionId: 0x1234, authCode, message }),
+    );
+    expect(d).toEqual({
+      ok: true,
+      value: { kind: 'ipmi15', authType: 2, sessionSeq: 7, sessionId: 0x1234, authCode, message },
+    });
   });
 
   it('keeps session ids unsigned and pads the integrity trailer to a multiple of 4', () => {
@@ -137,18 +151,41 @@ describe('session packets', () => {
   });
 
   it('answers an ASF ping decode with kind asf', () => {
-    expect(decodeRmcpPacket(encodeAsfPing(7))).toMatchObject({ ok: true, value: { kind: 'asf', messageType: 0x80, tag: 7 } });
+    expect(decodeRmcpPacket(encodeAsfPing(7))).toMatchObject({
+      ok: true,
+      value: { kind: 'asf', messageType: 0x80, tag: 7 },
+    });
   });
 
   it('round-trips the session-setup payloads', () => {
     const algorithms = { auth: 3, integrity: 4, confidentiality: 1 };
     const osr = { tag: 9, maxPrivilege: 4, consoleSessionId: 0xfeedbeef, algorithms };
     expect(decodeOpenSessionRequest(encodeOpenSessionRequest(osr))).toEqual({ ok: true, value: osr });
-    const osp = { tag: 9, status: 0, maxPrivilege: 4, consoleSessionId: 0xfeedbeef, bmcSessionId: 0x80000001, algorithms };
+    const osp = {
+      tag: 9,
+      status: 0,
+      maxPrivilege: 4,
+      consoleSessionId: 0xfeedbeef,
+      bmcSessionId: 0x80000001,
+      algorithms,
+    };
     expect(decodeOpenSessionResponse(encodeOpenSessionResponse(osp))).toEqual({ ok: true, value: osp });
-    const r1 = { tag: 1, bmcSessionId: 0x80000001, consoleRandom: Buffer.alloc(16, 3), role: 0x14, username: Buffer.from('admin') };
+    const r1 = {
+      tag: 1,
+      bmcSessionId: 0x80000001,
+      consoleRandom: Buffer.alloc(16, 3),
+      role: 0x14,
+      username: Buffer.from('admin'),
+    };
     expect(decodeRakp1(encodeRakp1(r1))).toEqual({ ok: true, value: r1 });
-    const r2 = { tag: 2, status: 0, consoleSessionId: 5, bmcRandom: Buffer.alloc(16, 4), bmcGuid: Buffer.alloc(16, 5), authCode: Buffer.alloc(32, 6) };
+    const r2 = {
+      tag: 2,
+      status: 0,
+      consoleSessionId: 5,
+      bmcRandom: Buffer.alloc(16, 4),
+      bmcGuid: Buffer.alloc(16, 5),
+      authCode: Buffer.alloc(32, 6),
+    };
     expect(decodeRakp2(encodeRakp2(r2))).toEqual({ ok: true, value: r2 });
     const r3 = { tag: 3, status: 0, bmcSessionId: 0x80000001, authCode: Buffer.alloc(32, 7) };
     expect(decodeRakp3(encodeRakp3(r3))).toEqual({ ok: true, value: r3 });
@@ -157,8 +194,14 @@ describe('session packets', () => {
   });
 
   it('decodes a 2-byte refusal (tag, status) as ipmi_sim sends it', () => {
-    expect(decodeOpenSessionResponse(Buffer.from([7, 0x11]))).toMatchObject({ ok: true, value: { tag: 7, status: 0x11 } });
-    expect(decodeOpenSessionResponse(Buffer.from([7, 0x00]))).toMatchObject({ ok: false, error: 'truncated' });
+    expect(decodeOpenSessionResponse(Buffer.from([7, 0x11]))).toMatchObject({
+      ok: true,
+      value: { tag: 7, status: 0x11 },
+    });
+    expect(decodeOpenSessionResponse(Buffer.from([7, 0x00]))).toMatchObject({
+      ok: false,
+      error: 'truncated',
+    });
   });
 
   it('AES-CBC-128 round-trips every length and rejects a bad pad', () => {
@@ -237,7 +280,8 @@ describe('decoders on garbage (fast-check)', () => {
 // Real traffic recorded between ipmitool and ipmi_sim (user admin, password secret).
 
 const TRACES = fileURLToPath(new URL('../../../../../shared/real-components/scripts/ipmi', import.meta.url));
-const haveTraces = existsSync(resolve(TRACES, 'lanplus-c3.pcap')) && existsSync(resolve(TRACES, 'lan15-md5.pcap'));
+const haveTraces =
+  existsSync(resolve(TRACES, 'lanplus-c3.pcap')) && existsSync(resolve(TRACES, 'lan15-md5.pcap'));
 if (!haveTraces) console.warn(`SKIP trace tests: ${TRACES} (shared reference traces) not found`);
 
 interface Datagram {
@@ -275,14 +319,16 @@ describe.skipIf(!haveTraces)('a real ipmitool ↔ ipmi_sim lanplus session (ciph
       if (!r.ok) throw new Error(r.detail);
       return { toBmc: d.toBmc, p: r.value };
     });
-    const v2 = (t: number) => packets.find((x) => x.p.kind === 'ipmi20' && x.p.payloadType === t)?.p as Ipmi20Packet;
+    const v2 = (t: number) =>
+      packets.find((x) => x.p.kind === 'ipmi20' && x.p.payloadType === t)?.p as Ipmi20Packet;
     const osReq = decodeOpenSessionRequest(v2(PayloadType.openSessionRequest).payload);
     const osRsp = decodeOpenSessionResponse(v2(PayloadType.openSessionResponse).payload);
     const r1 = decodeRakp1(v2(PayloadType.rakp1).payload);
     const r2 = decodeRakp2(v2(PayloadType.rakp2).payload);
     const r3 = decodeRakp3(v2(PayloadType.rakp3).payload);
     const r4 = decodeRakp4(v2(PayloadType.rakp4).payload);
-    if (!osReq.ok || !osRsp.ok || !r1.ok || !r2.ok || !r3.ok || !r4.ok) throw new Error('setup payload did not decode');
+    if (!osReq.ok || !osRsp.ok || !r1.ok || !r2.ok || !r3.ok || !r4.ok)
+      throw new Error('setup payload did not decode');
     expect(osRsp.value.algorithms).toEqual({ auth: 1, integrity: 1, confidentiality: 1 });
     const ctx: RakpContext = {
       auth: 1,
@@ -314,7 +360,8 @@ describe.skipIf(!haveTraces)('a real ipmitool ↔ ipmi_sim lanplus session (ciph
       const m = decodeIpmiMessage(plain.value);
       if (!m.ok) throw new Error(m.detail);
       expect(p.sessionId).toBe(toBmc ? ctx.bmcSessionId : ctx.consoleSessionId);
-      if (toBmc) commands.push(`${m.value.netFn}/${m.value.cmd.toString(16)} ${m.value.data.toString('hex')}`);
+      if (toBmc)
+        commands.push(`${m.value.netFn}/${m.value.cmd.toString(16)} ${m.value.data.toString('hex')}`);
     }
     expect(commands).toContain('6/3b 04'); // Set Session Privilege Level: administrator
     expect(commands).toContain('0/2 01'); // Chassis Control: power up
