@@ -108,7 +108,7 @@ export function createIpmiFenceAgent(
     try {
       return await runFenceFlow(req, sessionPowerControl(s.value), flow, signal);
     } finally {
-      await s.value.close();
+      await s.value.close({ wait: !signal.aborted });
     }
   }
 

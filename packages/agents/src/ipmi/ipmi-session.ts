@@ -88,8 +88,11 @@ export interface IpmiSession {
     data: Uint8Array | readonly number[],
     signal: AbortSignal,
   ): Promise<IpmiResult<IpmiResponse>>;
-  /** Sends Close Session (one try, short wait) and closes the socket. Never rejects. */
-  close(): Promise<void>;
+  /**
+   * Sends Close Session (one try; waits at most min(timeoutMs, 300 ms) for the answer unless
+   * `wait` is false, e.g. after an abort) and closes the socket. Never rejects.
+   */
+  close(opts?: { wait?: boolean }): Promise<void>;
   /** False once closed or after a failure that leaves the session unusable. */
   readonly usable: boolean;
   /** `lanplus cipher N` or `lan md5` and so on, for details. */
@@ -424,16 +427,20 @@ async function openLanplus(
       if (!r.ok && r.reason !== 'aborted') usable = false;
       return r;
     },
-    async close() {
+    async close(opts) {
       if (!usable) {
         ch.close();
         return;
       }
       usable = false;
-      await send(0x06, 0x3c, u32le(bmcSid), new AbortController().signal, {
+      const ac = new AbortController();
+      const sent = send(0x06, 0x3c, u32le(bmcSid), ac.signal, {
         timeoutMs: Math.min(o.timeoutMs, 300),
         retries: 0,
       });
+      // The datagram is on its way once send() returned; without wait, do not linger for the answer.
+      if (opts?.wait === false) ac.abort();
+      await sent;
       ch.close();
     },
   };
@@ -606,16 +613,20 @@ async function openLan15(
       if (!r.ok && r.reason !== 'aborted') usable = false;
       return r;
     },
-    async close() {
+    async close(opts) {
       if (!usable) {
         ch.close();
         return;
       }
       usable = false;
-      await send(0x06, 0x3c, u32le(sid), new AbortController().signal, {
+      const ac = new AbortController();
+      const sent = send(0x06, 0x3c, u32le(sid), ac.signal, {
         timeoutMs: Math.min(o.timeoutMs, 300),
         retries: 0,
       });
+      // The datagram is on its way once send() returned; without wait, do not linger for the answer.
+      if (opts?.wait === false) ac.abort();
+      await sent;
       ch.close();
     },
   };

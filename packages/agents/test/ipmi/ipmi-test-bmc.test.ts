@@ -253,6 +253,9 @@ describe('failure outcomes', () => {
       const out = await run(agent, 'off', ac.signal);
       expect(out).toMatchObject({ ok: false, reason: 'aborted' });
       expect(stuck.log).toContain('control off');
+      // The aborted run still sent Close Session (without waiting for its answer).
+      await new Promise((r) => setTimeout(r, 50));
+      expect(stuck.activeSessions()).toBe(0);
       // Without abort, the poll gives up after powerTimeoutMs with timeout.
       const quick = createIpmiFenceAgent(
         opts(stuck.port, { cipher: 17, powerTimeoutMs: 100, pollIntervalMs: 20 }),
