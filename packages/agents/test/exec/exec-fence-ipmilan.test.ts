@@ -22,7 +22,15 @@ describe.skipIf(!haveIpmiTools)('fence_ipmilan through the exec agent', () => {
   afterAll(async () => {
     await bmc?.close();
   });
-  const params = () => ({ ip: '127.0.0.1', ipport: bmc.port, username: bmc.user, lanplus: true, cipher: 3 });
+  // power_wait=0: fence_ipmilan otherwise sleeps 2 s after each on/off before it checks.
+  const params = () => ({
+    ip: '127.0.0.1',
+    ipport: bmc.port,
+    username: bmc.user,
+    lanplus: true,
+    cipher: 3,
+    power_wait: 0,
+  });
 
   it('reads status, powers off and on, confirmed by the simulated chassis', async () => {
     process.env.QUORATE_TEST_IPMI_PASS = bmc.password;
