@@ -58,6 +58,7 @@ interface Report {
   resources: Record<ResourceId, ResourceStatus>;
   failCounts: Record<ResourceId, { count: number; lastFailureMs: number }>;
   shutdown: boolean;
+  quorate: boolean;
   quorateClear: boolean;
 }
 
@@ -555,6 +556,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       resources,
       failCounts: JSON.parse(JSON.stringify(failCounts)) as Report['failCounts'],
       shutdown: shuttingDown,
+      quorate,
       quorateClear: quorate && !qstate.waitForAllArmed,
     };
   }
@@ -708,7 +710,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     if (seq > ackSeq) ackSeq = seq;
     const rid = String(msg.resource);
     const op = String(msg.op);
-    if (!cfg.resources.some((r) => r.id === rid)) {
+    if (!cfg.resources.some((r) => r.id === rid) && !(op === 'stop' && local[rid] !== undefined)) {
       sendReport();
       return;
     }
@@ -808,8 +810,16 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       view,
       nodeState: nodeStateForPolicy,
       maintenance: inMaintenance,
-      canStartOn: (n) => isMember(n) && !inMaintenance(n) && reports[n]?.shutdown !== true,
+      canStartOn: (n) =>
+        isMember(n) && !inMaintenance(n) && reports[n]?.shutdown !== true && (reports[n]?.quorate === true || policy() === 'ignore'),
     });
+    // Orphans: resources no longer in the configuration are stopped where they run.
+    for (const [rid, per] of Object.entries(view)) {
+      if (cfg.resources.some((r) => r.id === rid)) continue;
+      for (const [n, st] of Object.entries(per)) {
+        if ((st === 'started' || st === 'failed') && isMember(n) && !inMaintenance(n)) plan.stops.push({ resource: rid, node: n });
+      }
+    }
     const lines: string[] = [];
     for (const s of plan.stops) {
       lines.push(`stop '${s.resource}' on '${s.node}'`);
@@ -1031,6 +1041,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     const early =
       snap.matches('delaying') ||
       (snap.matches({ attempting: 'deviceDelay' }) && ctx.attempt === 1 && ctx.levelIdx === 0 && ctx.devIdx === 0) ||
+      snap.matches('waitingRetry') ||
       reason === 'partition lost quorum' ||
       reason === 'target in maintenance';
     if (!early && reason === 'no longer needed') return;

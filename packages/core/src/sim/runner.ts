@@ -139,9 +139,7 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
   const snapFault = (n: NodeName): void => {
     const m = world.machines.get(n);
     if (!m) return;
-    const s = faultSnap.get(n) ?? new Set<ResourceId>();
-    for (const r of m.running) s.add(r);
-    faultSnap.set(n, s);
+    faultSnap.set(n, new Set<ResourceId>(m.running));
   };
   const recordFence = (r: FenceRecord): void => {
     records.push(r);
@@ -263,6 +261,7 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
             const s = new Set<ResourceId>([...(faultSnap.get(x) ?? []), ...(mx?.running ?? [])]);
             if (mx?.confirmedOff) continue;
             if (records.some((r) => r.target === x && r.atMs >= clock.now())) continue;
+            faultSnap.delete(x);
             if (s.size > 0) suspect.set(x, s);
           }
         });
@@ -601,9 +600,14 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
     }
   }
   const times = [...new Set([...checkpoints.keys(), scenario.untilMs])].filter((t) => t <= scenario.untilMs).sort((a, b) => a - b);
-  const maxSteps = 50_000_000;
+  const maxSteps = 20_000_000;
   for (const t of times) {
-    await clock.advanceTo(t, { maxSteps });
+    try {
+      await clock.advanceTo(t, { maxSteps });
+    } catch (e) {
+      fail('runaway', `the simulation did not settle: ${e instanceof Error ? e.message : String(e)}`);
+      break;
+    }
     for (const x of checkpoints.get(t) ?? []) {
       const problem = checkAt(x, t);
       if (problem !== null) fail(`expect:${x.index}`, `expectation ${x.text} failed at ${formatTime(t).trim()}: ${problem}`);

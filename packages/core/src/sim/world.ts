@@ -98,6 +98,8 @@ export class World {
   readonly startFailures = new Map<string, number>();
   readonly stopFailures = new Map<string, number>();
   readonly qdiskSlots: Array<SlotState | null> = [];
+  /** Machines a fence `off` switched off while powered (the `on` of a multi-device reboot restores them). */
+  readonly switchedOff = new Set<NodeName>();
   private readonly reach = new Map<NodeName, { cb: (peer: NodeName, ring: number, up: boolean) => void; last: Map<string, boolean> }>();
   private readonly handlers = new Map<NodeName, { incarnation: number; fn: (from: NodeName, msg: Message) => void }>();
   private readonly qdevRegs = new Map<NodeName, NodeName[]>();
@@ -273,14 +275,18 @@ export class World {
         const target = world.machines.get(req.target);
         if (target === undefined) return { ok: false, reason: 'agent-error', detail: 'unknown plug' };
         if (req.action === 'off') {
+          // Remember that fencing switched a powered machine off, so the `on` half of a reboot
+          // brings it back; a machine that was already off stays off.
+          if (target.power) world.switchedOff.add(target.name);
           world.powerOff(target, `fenced off by '${device}'`);
           return { ok: true, power: 'off' };
         }
         if (req.action === 'on') {
-          world.powerOnByDevice(target, device);
+          if (world.switchedOff.delete(target.name)) world.powerOnByDevice(target, device);
           return { ok: true, power: target.power ? 'on' : 'off' };
         }
         if (req.action === 'reboot') {
+          if (!target.power) return { ok: true, power: 'off' };
           world.powerOff(target, `fenced (reboot) by '${device}'`);
           world.powerOnByDevice(target, device);
           return { ok: true, power: target.power ? 'on' : 'off' };

@@ -1,0 +1,186 @@
+/**
+ * Differential test against the real peer: the same membership history is played on a real
+ * corosync 3 cluster (network namespaces, `corosync-quorumtool -s` on every running node) and on
+ * `computePartitionQuorum`, and the votes / expected / quorum / quorate transcripts must match.
+ * Opt-in (it needs root and takes about a minute): `QUORATE_IT_COROSYNC=1`.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseClusterConfig } from '../../src/config/index.js';
+import {
+  computePartitionQuorum,
+  createQuorumState,
+  expireLastManStanding,
+  type QuorumResult,
+  type QuorumState,
+} from '../../src/quorum/index.js';
+import { type CorosyncLab, corosyncLabUnavailable, createCorosyncLab, type RealQuorum } from './corosync-lab.js';
+
+const unavailable = corosyncLabUnavailable();
+if (unavailable !== null) console.warn(`corosync differential test skipped: ${unavailable}`);
+
+type Step =
+  | { start: number[] }
+  | { stop: number[] }
+  | { partition: number[][] }
+  | { heal: true }
+  | { setExpected: { node: number; votes: number } }
+  | { lmsWindow: true };
+
+interface Case {
+  name: string;
+  n: number;
+  votes?: number[];
+  corosync: string[];
+  quorum: Record<string, unknown>;
+  lmsWindowMs?: number;
+  steps: Step[];
+}
+
+const cases: Case[] = [
+  {
+    name: 'four nodes: a 2/2 split leaves nobody quorate',
+    n: 4,
+    corosync: [],
+    quorum: {},
+    steps: [{ start: [1, 2, 3, 4] }, { partition: [[1, 2], [3, 4]] }, { heal: true }],
+  },
+  {
+    name: 'four nodes with auto_tie_breaker lowest',
+    n: 4,
+    corosync: ['auto_tie_breaker: 1'],
+    quorum: { autoTieBreaker: 'lowest' },
+    steps: [{ start: [1, 2, 3, 4] }, { partition: [[1, 2], [3, 4]] }, { heal: true }, { partition: [[1], [2, 3, 4]] }],
+  },
+  {
+    name: 'four nodes with an auto_tie_breaker_node list',
+    n: 4,
+    corosync: ['auto_tie_breaker: 1', 'auto_tie_breaker_node: 3 1'],
+    quorum: { autoTieBreaker: [3, 1] },
+    steps: [{ start: [1, 2, 3, 4] }, { partition: [[1, 2], [3, 4]] }, { heal: true }, { stop: [3] }, { partition: [[1, 2], [4]] }],
+  },
+  {
+    name: 'three nodes with wait_for_all, re-armed after quorum loss',
+    n: 3,
+    corosync: ['wait_for_all: 1'],
+    quorum: { waitForAll: true },
+    steps: [{ start: [1, 2] }, { start: [3] }, { stop: [3] }, { stop: [2] }, { start: [2] }, { start: [3] }],
+  },
+  {
+    name: 'two_node',
+    n: 2,
+    corosync: ['two_node: 1'],
+    quorum: { twoNode: true },
+    steps: [{ start: [1] }, { start: [2] }, { partition: [[1], [2]] }, { heal: true }],
+  },
+  {
+    name: 'last_man_standing steps down one window at a time',
+    n: 4,
+    corosync: ['last_man_standing: 1', 'last_man_standing_window: 2000'],
+    quorum: { lastManStanding: true, lastManStandingWindow: '2s' },
+    lmsWindowMs: 2000,
+    steps: [{ start: [1, 2, 3, 4] }, { stop: [4] }, { lmsWindow: true }, { stop: [3] }, { lmsWindow: true }, { stop: [2] }],
+  },
+  {
+    name: 'weighted votes',
+    n: 3,
+    votes: [3, 1, 1],
+    corosync: [],
+    quorum: {},
+    steps: [{ start: [1, 2, 3] }, { partition: [[1], [2, 3]] }, { heal: true }],
+  },
+  {
+    name: 'expected votes set at runtime',
+    n: 3,
+    corosync: [],
+    quorum: {},
+    steps: [{ start: [1, 2, 3] }, { stop: [2, 3] }, { setExpected: { node: 1, votes: 1 } }, { start: [2] }],
+  },
+];
+
+const fmt = (r: Pick<QuorumResult, 'votes' | 'expected' | 'quorum' | 'quorate'>) =>
+  `${r.votes}/${r.expected} q${r.quorum} ${r.quorate ? 'quorate' : 'inquorate'}`;
+
+let lab: CorosyncLab | undefined;
+afterEach(async () => {
+  await lab?.close();
+  lab = undefined;
+});
+
+describe.skipIf(unavailable !== null)('votequorum against real corosync 3', () => {
+  for (const c of cases) {
+    it(c.name, { timeout: 120_000 }, async () => {
+      const cfg = parseClusterConfig({
+        name: 'diff',
+        nodes: Array.from({ length: c.n }, (_, k) => ({ name: `n${k + 1}`, id: k + 1, votes: c.votes?.[k] ?? 1 })),
+        quorum: c.quorum,
+      });
+      lab = createCorosyncLab(c.n, c.corosync, c.votes === undefined ? {} : { votes: c.votes });
+      const running = new Set<number>();
+      let groups: number[][] = [];
+      const states: Record<number, QuorumState> = {};
+      let override: number | undefined;
+      const real: string[] = [];
+      const model: string[] = [];
+
+      const partitionsNow = () => {
+        const up = [...running].sort((a, b) => a - b);
+        if (groups.length === 0) return [up];
+        const parts = groups.map((g) => g.filter((i) => running.has(i))).filter((g) => g.length > 0);
+        const grouped = new Set(parts.flat());
+        return [...parts, ...up.filter((i) => !grouped.has(i)).map((i) => [i])];
+      };
+
+      for (const [k, step] of c.steps.entries()) {
+        let lmsExpire = false;
+        if ('start' in step) {
+          for (const i of step.start) {
+            lab.start(i);
+            running.add(i);
+            states[i] = createQuorumState(cfg);
+          }
+        } else if ('stop' in step) {
+          for (const i of step.stop) {
+            await lab.stop(i);
+            running.delete(i);
+            delete states[i];
+          }
+        } else if ('partition' in step) {
+          lab.partition(step.partition);
+          groups = step.partition;
+        } else if ('heal' in step) {
+          lab.heal();
+          groups = [];
+        } else if ('setExpected' in step) {
+          expect(lab.setExpected(step.setExpected.node, step.setExpected.votes)).toBe(0);
+          override = step.setExpected.votes;
+        } else {
+          await new Promise((r) => setTimeout(r, (c.lmsWindowMs ?? 0) + 1500));
+          lmsExpire = true;
+        }
+        const parts = partitionsNow();
+        const want: Record<number, number[]> = {};
+        for (const p of parts) for (const i of p) want[i] = p;
+        const seen: Record<number, RealQuorum> = await lab.waitMembers(want);
+
+        for (const p of parts) {
+          const view = { members: p, deviceVotes: 0, ...(override === undefined ? {} : { expectedOverride: override }) };
+          const out = computePartitionQuorum(cfg, states, view);
+          for (const i of p) {
+            let st = out.states[i] as QuorumState;
+            let res = out.results[i] as QuorumResult;
+            if (lmsExpire && (states[i]?.lmsPending === true || st.lmsPending)) {
+              const e = expireLastManStanding(cfg, st, view);
+              st = e.state;
+              res = e.result;
+            }
+            states[i] = st;
+            const r = seen[i] as RealQuorum;
+            real.push(`step ${k + 1} node ${i}: ${fmt(r)}`);
+            model.push(`step ${k + 1} node ${i}: ${fmt(res)}`);
+          }
+        }
+      }
+      expect(model.join('\n')).toBe(real.join('\n'));
+    });
+  }
+});

@@ -1,0 +1,190 @@
+/**
+ * A real corosync 3 cluster for differential tests of the vote arithmetic: one network namespace
+ * per node (each with its own /run and /var/lib/corosync bind-mounted, so several corosync
+ * daemons coexist), joined by a bridge in a hub namespace; partitions are blackhole routes.
+ * Needs root, iproute2, tini and corosync. Every daemon is started by this process and stopped
+ * by its pid; the namespaces are deleted at `close()`.
+ */
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** What `corosync-quorumtool -s` says on one node. */
+export interface RealQuorum {
+  expected: number;
+  votes: number;
+  quorum: number;
+  quorate: boolean;
+  flags: string[];
+  members: number[];
+}
+
+/** Why the lab cannot run here, or null when it can. */
+export function corosyncLabUnavailable(): string | null {
+  if (process.env.QUORATE_IT_COROSYNC !== '1') return 'set QUORATE_IT_COROSYNC=1 to run the real corosync differential test';
+  if (process.getuid?.() !== 0) return 'needs root (network namespaces)';
+  for (const bin of ['/usr/sbin/corosync', '/usr/sbin/corosync-quorumtool', '/usr/bin/tini', '/usr/bin/ip']) {
+    if (!existsSync(bin) && !existsSync(bin.replace('/usr/bin/', '/bin/').replace('/usr/sbin/', '/sbin/'))) return `${bin} not found`;
+  }
+  return null;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function ip(...args: string[]): void {
+  execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** Parses `corosync-quorumtool -s` output. */
+export function parseQuorumtool(text: string): RealQuorum | null {
+  const num = (label: string) => {
+    const m = new RegExp(`^${label}:\\s+(\\d+)`, 'm').exec(text);
+    return m === null ? null : Number(m[1]);
+  };
+  const expected = num('Expected votes');
+  const votes = num('Total votes');
+  const quorum = num('Quorum');
+  if (expected === null || votes === null || quorum === null) return null;
+  const flags = (/^Flags:(.*)$/m.exec(text)?.[1] ?? '').trim().split(/\s+/).filter((f) => f !== '');
+  const table = text.slice(text.indexOf('Nodeid'));
+  const members = [...table.matchAll(/^\s+(\d+)\s+\d+/gm)].map((m) => Number(m[1])).sort((a, b) => a - b);
+  return { expected, votes, quorum, quorate: flags.includes('Quorate'), flags, members };
+}
+
+export interface CorosyncLab {
+  /** Starts corosync on node i (1-based) with the lab's configuration. */
+  start(i: number): void;
+  /** Stops node i (SIGTERM to its own process, then waits for the exit). */
+  stop(i: number): Promise<void>;
+  /** Cuts the network into these groups (nodes in different groups cannot talk). */
+  partition(groups: number[][]): void;
+  /** Restores every link. */
+  heal(): void;
+  /** `corosync-quorumtool -s` on node i. */
+  quorum(i: number): RealQuorum | null;
+  /** `corosync-quorumtool -e votes` on node i; returns its exit status. */
+  setExpected(i: number, votes: number): number;
+  /** Polls until every listed node sees exactly `members[i]`, or throws after `timeoutMs`. */
+  waitMembers(members: Record<number, number[]>, timeoutMs?: number): Promise<Record<number, RealQuorum>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the namespaces and a `corosync.conf` for `n` nodes (1 vote each unless `votes` says
+ * otherwise) with the given lines in the `quorum {}` section. Nothing runs until `start`.
+ */
+export function createCorosyncLab(n: number, quorumLines: string[], opts: { tokenMs?: number; votes?: number[] } = {}): CorosyncLab {
+  const tag = `qv${process.pid % 10_000}`;
+  const dir = mkdtempSync(join(tmpdir(), 'quorate-corosync-'));
+  const hub = `${tag}hub`;
+  const ns = (i: number) => `${tag}n${i}`;
+  const addr = (i: number) => `10.213.0.${i}`;
+  const procs = new Map<number, ChildProcess>();
+  const blackholes: Array<[number, number]> = [];
+
+  const nodelist = Array.from({ length: n }, (_, k) => {
+    const i = k + 1;
+    const votes = opts.votes?.[k];
+    return `  node {\n    ring0_addr: ${addr(i)}\n    nodeid: ${i}\n${votes === undefined ? '' : `    quorum_votes: ${votes}\n`}  }`;
+  }).join('\n');
+  const conf = join(dir, 'corosync.conf');
+  writeFileSync(
+    conf,
+    `totem {\n  version: 2\n  cluster_name: quorate\n  transport: knet\n  crypto_cipher: none\n  crypto_hash: none\n  token: ${opts.tokenMs ?? 500}\n  interface {\n    linknumber: 0\n    mcastport: 15405\n  }\n}\nnodelist {\n${nodelist}\n}\nquorum {\n  provider: corosync_votequorum\n${quorumLines.map((l) => `  ${l}`).join('\n')}\n}\nlogging {\n  to_stderr: yes\n  to_syslog: no\n}\n`,
+  );
+
+  ip('netns', 'add', hub);
+  ip('-n', hub, 'link', 'add', 'qbr', 'type', 'bridge');
+  ip('-n', hub, 'link', 'set', 'qbr', 'up');
+  for (let i = 1; i <= n; i++) {
+    ip('netns', 'add', ns(i));
+    ip('link', 'add', `${tag}v${i}`, 'type', 'veth', 'peer', 'name', `${tag}h${i}`);
+    ip('link', 'set', `${tag}v${i}`, 'netns', ns(i));
+    ip('link', 'set', `${tag}h${i}`, 'netns', hub);
+    ip('-n', hub, 'link', 'set', `${tag}h${i}`, 'master', 'qbr');
+    ip('-n', hub, 'link', 'set', `${tag}h${i}`, 'up');
+    ip('-n', ns(i), 'addr', 'add', `${addr(i)}/24`, 'dev', `${tag}v${i}`);
+    ip('-n', ns(i), 'link', 'set', `${tag}v${i}`, 'up');
+    ip('-n', ns(i), 'link', 'set', 'lo', 'up');
+    mkdirSync(join(dir, `n${i}`, 'run'), { recursive: true });
+    mkdirSync(join(dir, `n${i}`, 'lib'), { recursive: true });
+  }
+
+  const quorum = (i: number): RealQuorum | null => {
+    const r = spawnSync('ip', ['netns', 'exec', ns(i), 'corosync-quorumtool', '-s'], { encoding: 'utf8', timeout: 5000 });
+    return parseQuorumtool(r.stdout ?? '');
+  };
+
+  const lab: CorosyncLab = {
+    start(i) {
+      const nd = join(dir, `n${i}`);
+      const log = openSync(join(nd, 'corosync.log'), 'a');
+      const script = `mount --bind ${nd}/run /run && mount --bind ${nd}/lib /var/lib/corosync && exec corosync -f -c ${conf}`;
+      procs.set(i, spawn('ip', ['netns', 'exec', ns(i), 'tini', '-s', '--', 'sh', '-c', script], { stdio: ['ignore', log, log] }));
+    },
+    async stop(i) {
+      const p = procs.get(i);
+      if (p === undefined) return;
+      procs.delete(i);
+      if (p.exitCode !== null || p.signalCode !== null) return;
+      const exited = new Promise<void>((r) => p.once('exit', () => r()));
+      p.kill('SIGTERM');
+      const timedOut = await Promise.race([exited.then(() => false), sleep(8000).then(() => true)]);
+      if (timedOut) {
+        p.kill('SIGKILL');
+        await exited;
+      }
+    },
+    partition(groups) {
+      lab.heal();
+      const groupOf = new Map<number, number>();
+      groups.forEach((g, k) => {
+        for (const i of g) groupOf.set(i, k);
+      });
+      for (let a = 1; a <= n; a++) {
+        for (let b = 1; b <= n; b++) {
+          if (a === b || groupOf.get(a) === groupOf.get(b)) continue;
+          ip('-n', ns(a), 'route', 'add', 'blackhole', `${addr(b)}/32`);
+          blackholes.push([a, b]);
+        }
+      }
+    },
+    heal() {
+      for (const [a, b] of blackholes.splice(0)) ip('-n', ns(a), 'route', 'del', 'blackhole', `${addr(b)}/32`);
+    },
+    quorum,
+    setExpected(i, votes) {
+      return spawnSync('ip', ['netns', 'exec', ns(i), 'corosync-quorumtool', '-e', String(votes)], { timeout: 5000 }).status ?? -1;
+    },
+    async waitMembers(members, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last: Record<number, RealQuorum | null> = {};
+      while (Date.now() < deadline) {
+        last = {};
+        let ok = true;
+        for (const [k, want] of Object.entries(members)) {
+          const q = quorum(Number(k));
+          last[Number(k)] = q;
+          if (q === null || q.members.join(',') !== [...want].sort((a, b) => a - b).join(',')) ok = false;
+        }
+        if (ok) {
+          // Let votequorum finish the sync that follows the membership change.
+          await sleep(300);
+          const settled: Record<number, RealQuorum> = {};
+          for (const k of Object.keys(members)) settled[Number(k)] = quorum(Number(k)) as RealQuorum;
+          return settled;
+        }
+        await sleep(200);
+      }
+      throw new Error(`corosync membership did not settle: wanted ${JSON.stringify(members)}, saw ${JSON.stringify(last)}`);
+    },
+    async close() {
+      for (const i of [...procs.keys()]) await lab.stop(i);
+      for (let i = 1; i <= n; i++) spawnSync('ip', ['netns', 'del', ns(i)]);
+      spawnSync('ip', ['netns', 'del', hub]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return lab;
+}
