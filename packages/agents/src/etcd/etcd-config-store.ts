@@ -1,6 +1,6 @@
 import type { Ctx } from '@quorate/core';
 import { ConfigError } from '@quorate/core';
-import type { Etcd3 } from 'etcd3';
+import type { Etcd3, Watcher } from 'etcd3';
 import { z } from 'zod';
 import { createEtcdClient, type EtcdFailure, etcdCall, normalisePrefix } from './etcd-client.js';
 
@@ -54,6 +54,13 @@ export interface EtcdConfigStore {
    * same base version cannot both win: the later one gets `stale`. Never rejects.
    */
   compareAndSwap(doc: ConfigDocument, ctx: Ctx): Promise<ConfigSwapOutcome>;
+  /**
+   * Calls `cb` with every valid document written after subscription (a watch on the key; it
+   * reconnects by itself). Invalid writes are skipped. Returns unsubscribe, whose `ready`
+   * resolves once the watch is established (or could not be: it never rejects).
+   */
+  onChange(cb: (doc: ConfigDocument) => void): (() => void) & { ready: Promise<void> };
+  /** Cancels watches and closes the connection. */
   close(): Promise<void>;
 }
 
@@ -103,8 +110,50 @@ export function createEtcdConfigStore(options: EtcdConfigStoreOptions): EtcdConf
     return { ok: true, doc, revision: kv.mod_revision };
   }
 
+  const watchers = new Set<Watcher>();
+
   return {
     read: readRaw,
+
+    onChange(cb: (doc: ConfigDocument) => void): (() => void) & { ready: Promise<void> } {
+      let cancelled = false;
+      let watcher: Watcher | undefined;
+      const c = client;
+      const ready: Promise<void> = c
+        ? c
+            .watch()
+            .key(key)
+            .create()
+            .then(
+              (w) => {
+                if (cancelled) {
+                  void w.cancel().catch(() => undefined);
+                  return;
+                }
+                watcher = w;
+                watchers.add(w);
+                w.on('put', (kv) => {
+                  let doc: unknown;
+                  try {
+                    doc = JSON.parse(kv.value.toString('utf8'));
+                  } catch {
+                    return;
+                  }
+                  if (isDocument(doc)) cb(doc);
+                });
+              },
+              () => undefined,
+            )
+        : Promise.resolve();
+      const unsubscribe = (): void => {
+        cancelled = true;
+        if (watcher) {
+          watchers.delete(watcher);
+          void watcher.cancel().catch(() => undefined);
+        }
+      };
+      return Object.assign(unsubscribe, { ready });
+    },
 
     async compareAndSwap(doc: ConfigDocument, ctx: Ctx): Promise<ConfigSwapOutcome> {
       if (!isDocument(doc))
@@ -144,6 +193,8 @@ export function createEtcdConfigStore(options: EtcdConfigStoreOptions): EtcdConf
     },
 
     async close(): Promise<void> {
+      await Promise.all([...watchers].map((w) => w.cancel().catch(() => undefined)));
+      watchers.clear();
       client?.close();
       client = undefined;
     },

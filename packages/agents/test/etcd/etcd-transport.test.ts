@@ -187,6 +187,9 @@ describe.skipIf(skipReason !== undefined)('etcd transport and config store again
     const s1 = createEtcdConfigStore({ hosts: [etcd.endpoint], prefix });
     const s2 = createEtcdConfigStore({ hosts: [etcd.endpoint], prefix });
     try {
+      const seen: number[] = [];
+      const unsubscribe = s2.onChange((d) => seen.push(d.configVersion));
+      await unsubscribe.ready;
       expect(await s1.read(ctx())).toEqual({ ok: true, doc: null, revision: null });
       expect(await s1.compareAndSwap({ configVersion: 1, name: 'c1' }, ctx())).toMatchObject({
         ok: true,
@@ -219,6 +222,9 @@ describe.skipIf(skipReason !== undefined)('etcd transport and config store again
         ok: true,
         configVersion: 3,
       });
+      await waitFor('watch saw 1, 2, 3', () => seen.length === 3);
+      expect(seen).toEqual([1, 2, 3]);
+      unsubscribe();
     } finally {
       await s1.close();
       await s2.close();
