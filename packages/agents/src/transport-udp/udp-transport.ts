@@ -617,7 +617,11 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
 
     onReachability(cb: (peer: NodeName, ring: number, up: boolean) => void): () => void {
       reachSubs.add(cb);
-      for (const [peer, arr] of linkUp) arr.forEach((up, ring) => cb(peer, ring, up));
+      for (const [peer, arr] of linkUp) {
+        arr.forEach((up, ring) => {
+          cb(peer, ring, up);
+        });
+      }
       return () => {
         reachSubs.delete(cb);
       };
