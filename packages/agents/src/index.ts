@@ -4,6 +4,7 @@
  */
 export * from './etcd/index.js';
 export * from './exec/index.js';
+export * from './function/index.js';
 export * from './ipmi/index.js';
 export * from './ocf/index.js';
 export * from './qdisk-file/index.js';

@@ -1,9 +1,7 @@
 /**
- * OCF resource agents (`/usr/lib/ocf/resource.d/<provider>/<type>`) run as programs, and — because
- * `src/index.ts` gathers folders and this one is listed there — the in-process function agent.
+ * OCF resource agents (`/usr/lib/ocf/resource.d/<provider>/<type>`) run as programs.
  */
 
-export * from '../function/index.js';
 export {
   createOcfResourceAgent,
   OCF_EXIT_CODES,
