@@ -173,6 +173,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
 
   // ---- fencing executor ------------------------------------------------------------------------
   const fences: Record<NodeName, FenceRun> = {};
+  const finishing = new Set<Actor<typeof fencingMachine>>();
   let fenceCounter = 0;
 
   const isMember = (n: NodeName): boolean => members.includes(n);
@@ -887,11 +888,13 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     const wanted: Record<NodeName, { reason: string; delayMs: number }> = {};
     const now = clock.now();
     const skip = cfg.fencing.skipWhenLost !== undefined && lostShare() >= cfg.fencing.skipWhenLost;
+    const byIdOrder = [...cfg.nodes].sort((a, b) => a.id - b.id);
     if (cfg.options.stonithEnabled) {
-      const prios = cfg.nodes.map((n) => nodePriority(n.name, view));
+      const pfd = cfg.options.priorityFencingDelayMs;
+      const prios = pfd > 0 ? byIdOrder.map((n) => nodePriority(n.name, view)) : [0];
       const allEqual = prios.every((p) => p === prios[0]);
       const top = Math.max(...prios);
-      for (const n of cfg.nodes) {
+      for (const n of byIdOrder) {
         const name = n.name;
         if (name === self || inMaintenance(name)) continue;
         const st = nodeStateForPolicy(name);
@@ -900,7 +903,6 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
           const i = info[name] as NodeInfo;
           const lostAt = i.state === 'unseen' ? now : i.lostAtMs;
           let delay = Math.max(0, lostAt + cfg.options.fenceDelayMs - now);
-          const pfd = cfg.options.priorityFencingDelayMs;
           if (pfd > 0 && members.length * 2 <= cfg.nodes.length && !allEqual && nodePriority(name, view) === top) delay += pfd;
           wanted[name] = { reason: i.state === 'unseen' ? 'node was never seen since start' : 'peer is no longer part of the cluster', delayMs: delay };
         } else if (isMember(name)) {
@@ -1017,6 +1019,11 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     });
     actor.on('fence.succeeded', (e) => {
       if (!running) return;
+      // Done: the actor may still switch outlets back on, but the request is no longer pending.
+      if (fences[target]?.id === id) {
+        delete fences[target];
+        finishing.add(actor);
+      }
       emitter.emit('fence', { kind: 'succeeded', target, device: e.device, level: e.level });
       announceFenced(target);
     });
@@ -1027,6 +1034,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     actor.subscribe({
       complete: () => {
         if (fences[target]?.id === id) delete fences[target];
+        finishing.delete(actor);
       },
     });
     actor.start();
@@ -1252,6 +1260,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       timers.clear();
       for (const lr of Object.values(local)) lr.actor?.stop();
       for (const f of Object.values(fences)) f.actor.stop();
+      for (const a of finishing) a.stop();
     },
   });
   void everQuorate;
