@@ -273,13 +273,13 @@ describe('failure outcomes', () => {
       const ac = new AbortController();
       const agent = createIpmitoolFenceAgent({ ...opts(silent.port), timeoutMs: 5000, retries: 3 });
       const pending = run(agent, 'status', ac.signal);
-      await new Promise((r) => setTimeout(r, 300));
       const running = () =>
         spawnSync('pgrep', ['-f', `ipmitool.*-p ${silent.port} `], { encoding: 'utf8' }).stdout.trim();
+      for (let i = 0; i < 100 && running() === ''; i++) await new Promise((r) => setTimeout(r, 20));
       expect(running()).not.toBe('');
       ac.abort();
       expect(await pending).toMatchObject({ ok: false, reason: 'aborted' });
-      await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 100 && running() !== ''; i++) await new Promise((r) => setTimeout(r, 20));
       expect(running()).toBe('');
     } finally {
       await silent.stop();
