@@ -588,6 +588,9 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       standby: { ...standbyFlags },
       maintenance: { ...maintFlags },
       expected: expectedOverride,
+      states: Object.fromEntries(
+        Object.entries(info).map(([n, i]) => [n, { state: isMember(n) ? 'member' : i.state, lostAtMs: i.lostAtMs }]),
+      ),
     });
   }
 
@@ -599,6 +602,15 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       changed = true;
     }
     for (const n of Object.keys((msg.everSeen ?? {}) as Record<string, boolean>)) everSeen[n] = true;
+    // What the peer knows of nodes this node has never seen (it booted later): a node the cluster
+    // lost and has not fenced stays unclean; one it has seen go cleanly is offline.
+    for (const [n, st] of Object.entries((msg.states ?? {}) as Record<string, { state: NodeInfo['state']; lostAtMs: number }>)) {
+      const mine = info[n];
+      if (mine === undefined || mine.state !== 'unseen' || isMember(n) || n === self) continue;
+      if (st.state === 'unclean') info[n] = { state: 'unclean', lostAtMs: st.lostAtMs, fencedAtMs: mine.fencedAtMs };
+      else if (st.state === 'offline' || st.state === 'member') info[n] = { state: 'offline', lostAtMs: st.lostAtMs, fencedAtMs: mine.fencedAtMs };
+      changed = true;
+    }
     for (const [n, t] of Object.entries((msg.fenceLog ?? {}) as Record<string, number>)) {
       if ((fenceLog[n] ?? -1) < t) {
         noteFenced(n, t);
