@@ -51,7 +51,7 @@ export function parseSummary(text: string): ExpectedSummary {
     const m = /^\s*\* (\S+)\t\([^)]*\):\t\s*(.*)$/.exec(l);
     if (!m) continue;
     const rsc = m[1] as string;
-    const st = (m[2] as string).trim();
+    const st = (m[2] as string).replace(/\([^)]*\)/g, ' ').trim();
     let node: string | null = null;
     const single = /^(?:Started|FAILED)\s+([^\s[(]+)/.exec(st);
     const multi = /^(?:Started|FAILED)\s+\[\s*([^\]]*)\]/.exec(st);

@@ -290,6 +290,11 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       x.managed = false;
       x.blocked = true;
     } else if (s.status === 'failed') {
+      if (!node.online && stonith && x.r?.managed !== false && !opts.maintenanceMode) {
+        // Recovering it needs a stop on a node that is down (only reachable for a maintenance
+        // node, which is not fenced for merely running something): Pacemaker fences it.
+        markUnclean(ni, 'stop is unrunnable');
+      }
       if ((s.stopFailed === true || s.fenceOnFail === true) && stonith) {
         markUnclean(ni, `${x.id} failed there`);
       } else if (s.stopFailed === true) {
@@ -673,7 +678,10 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   }
 
   // --- fencing --------------------------------------------------------------------------------
-  const anyManaged = prims.some((x) => x.managed);
+  // A group stays managed even when its members are unmanaged by a maintenance node.
+  const anyManaged =
+    prims.some((x) => x.managed) ||
+    (!nothingManaged && !opts.maintenanceMode && groups.some((g) => g.members.some((m) => m.r?.managed !== false)));
   const fenced = new Array<boolean>(N).fill(false);
   const fenceActions: Action[] = [];
   const fence: NodeName[] = [];
@@ -775,7 +783,8 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   // Orderings between primitives: user constraints (groups expand to their members) and the
   // groups' internal "start members in order".
   interface Ord {
-    first: Rsc[];
+    /** A primitive, or a group standing for its "running" pseudo-action (all members started). */
+    first: Rsc;
     after: Rsc[];
     mandatory: boolean;
     symmetrical: boolean;
@@ -786,24 +795,23 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     const then = byId.get(o.then);
     if (!first || !then) continue;
     const kind = o.kindOf ?? 'Mandatory';
-    // The group's start is done when its last member started; its stop begins with the last member.
+    // An ordering whose `then` is a group applies to every member (Pacemaker expands it).
     ords.push({
-      first: first.kind === 'group' ? [first.members[first.members.length - 1] as Rsc] : [first],
-      after: then.kind === 'group' ? [then.members[0] as Rsc] : [then],
+      first,
+      after: then.kind === 'group' ? then.members : [then],
       mandatory: kind === 'Mandatory',
       symmetrical: o.symmetrical ?? kind !== 'Serialize',
     });
   }
   for (const g of groups) {
     for (let k = 1; k < g.members.length; k++) {
-      ords.push({
-        first: [g.members[k - 1] as Rsc],
-        after: [g.members[k] as Rsc],
-        mandatory: true,
-        symmetrical: true,
-      });
+      ords.push({ first: g.members[k - 1] as Rsc, after: [g.members[k] as Rsc], mandatory: true, symmetrical: true });
     }
   }
+  const firstRunnable = (f: Rsc): boolean => (f.kind === 'group' ? f.members.every(startRunnable) : startRunnable(f));
+  const firstRequired = (f: Rsc): boolean => (f.kind === 'group' ? f.members.some(startRequired) : startRequired(f));
+  const firstStops = (f: Rsc): boolean => (f.kind === 'group' ? f.members.some(stopsRequired) : stopsRequired(f));
+  const firstLabel = (f: Rsc): string => (f.kind === 'group' ? `${f.id} running` : `${f.id} start`);
   const mandatoryColocs: Coloc[] = [];
   for (const x of prims) for (const c of x.thisWith) if (c.score >= INFINITY) mandatoryColocs.push(c);
 
@@ -828,20 +836,16 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     }
     for (const o of ords) {
       if (!o.mandatory) continue;
-      for (const f of o.first) {
-        for (const t of o.after) {
-          if (!startRunnable(f) && startOf.has(t) && blockStart(t, `unrunnable ${f.id} start`))
-            changed = true;
-          if (
-            startRequired(f) &&
-            startOf.has(t) &&
-            startRunnable(f) &&
-            requireStart(t, `required ${f.id} start`)
-          )
-            changed = true;
-          if (o.symmetrical && stopsRequired(f) && requireStops(t)) changed = true;
+      const f = o.first;
+      for (const t of o.after) {
+        if (!startOf.has(t)) continue;
+        if (!firstRunnable(f)) {
+          if (blockStart(t, `unrunnable ${firstLabel(f)}`)) changed = true;
+        } else if (firstRequired(f) && requireStart(t, `required ${firstLabel(f)}`)) {
+          changed = true;
         }
       }
+      if (o.symmetrical && firstStops(f)) for (const t of o.after) if (requireStops(t)) changed = true;
     }
     for (const c of mandatoryColocs) {
       const p =

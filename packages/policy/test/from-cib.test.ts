@@ -232,7 +232,7 @@ describe('fromCib reads node states (Pacemaker determine_online_status)', () => 
   it('reads standby, maintenance, shutdown, fail counts, dc and quorum', () => {
     const s = fromCib(
       cib({
-        cibAttrs: 'dc-uuid="2" execution-date="1000"',
+        cibAttrs: 'dc-uuid="2" execution-date="1000" crm_feature_set="3.16.1"',
         resources: dummy('web'),
         status:
           online('1', 'n1') +

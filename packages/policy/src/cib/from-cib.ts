@@ -3,6 +3,7 @@
  * inputs) into a {@link ClusterSnapshot}. Pure: the XML text and an optional "now" in, data out.
  */
 import { CibError } from '../errors.js';
+import { compareVersions } from '../rules.js';
 import { INFINITY, parseScore } from '../score.js';
 import type {
   ClusterOptions,
@@ -710,6 +711,8 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
   }
 
   // --- status --------------------------------------------------------------------------------------
+  const featureSet = root.attrs.crm_feature_set;
+  const legacyFailCounts = featureSet === undefined || compareVersions(featureSet, '3.0.13') < 0;
   const execDate = root.attrs['execution-date'];
   const nowMs =
     execDate !== undefined && /^\d+$/.test(execDate) ? Number(execDate) * 1000 : (options.nowMs ?? 0);
@@ -752,8 +755,18 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
     for (const [k, v] of transient) {
       if (!k.startsWith('fail-count-')) continue;
       const rest = k.slice('fail-count-'.length);
-      const hash = rest.lastIndexOf('#');
-      const rsc = hash >= 0 ? rest.slice(0, hash) : rest;
+      // Pacemaker matches `fail-count-<rsc>#<op>_<interval>` when the CIB's crm_feature_set is at
+      // least 3.0.13 and only the legacy `fail-count-<rsc>` before that (or when it is absent).
+      let rsc: string;
+      if (legacyFailCounts) {
+        rsc = rest;
+      } else {
+        const m = /^(.+)#.+_[0-9]+$/.exec(rest);
+        if (!m) continue;
+        rsc = m[1] as string;
+        const hash = rest.lastIndexOf('#');
+        if (!prims.has(rsc) && hash > 0) rsc = rest.slice(0, hash);
+      }
       if (!prims.has(rsc)) continue;
       const fc: FailCount = { resource: rsc, node: node.name, count: parseScore(v) };
       const lf = lastFailure.get(rest);
