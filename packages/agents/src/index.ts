@@ -8,6 +8,7 @@ export * from './function/index.js';
 export * from './ipmi/index.js';
 export * from './ocf/index.js';
 export * from './qdisk-file/index.js';
+export * from './registry/index.js';
 export * from './secrets/index.js';
 export * from './snmp/index.js';
 export * from './transport-udp/index.js';
