@@ -773,13 +773,17 @@ function crossCheckAndNormalise(
         }
         break;
       case 'quorate':
-        x.nodes.forEach((n, j) => checkNode([...at, 'quorate', j], n));
+        x.nodes.forEach((n, j) => {
+          checkNode([...at, 'quorate', j], n);
+        });
         break;
       case 'fencePending':
         checkNode([...at, 'fencePending'], x.node);
         break;
       case 'stopped':
-        x.resources.forEach((r, j) => checkResource([...at, 'stopped', j], r));
+        x.resources.forEach((r, j) => {
+          checkResource([...at, 'stopped', j], r);
+        });
         break;
       case 'quorum':
         checkNode([...at, 'quorum', 'node'], x.node);
