@@ -76,8 +76,8 @@ export async function makeHarness(
         nodes,
         key: KEY,
         heartbeatIntervalMs: 20,
-        tokenTimeoutMs: 400,
-        ringTimeoutMs: 120,
+        tokenTimeoutMs: 1000,
+        ringTimeoutMs: 150,
         ...base,
         ...extra,
       } as UdpTransportOptions);

@@ -213,11 +213,11 @@ describe('udp transport on loopback', () => {
     expect(b.rings()[0]!.status).toBe('ok');
     expect(a.rings()[1]).toMatchObject({ status: 'faulty', detail: 'ring suspended locally' });
     // Messages still flow on ring 0, for longer than the token timeout.
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 10; i++) {
       a.send('b', { type: 'during', i });
       await new Promise((r) => setTimeout(r, 120));
     }
-    await waitFor('messages during fault', () => h!.inbox.b!.length === 5);
+    await waitFor('messages during fault', () => h!.inbox.b!.length === 10);
     expect(h.memberships.a!.length).toBe(before.a);
     expect(h.memberships.b!.length).toBe(before.b);
     expect(b.members()).toEqual(['a', 'b']);
@@ -257,12 +257,12 @@ describe('udp transport on loopback', () => {
     await waitFor('a alone', () => a.members().length === 1, 3000);
     const detect = performance.now() - t0;
     expect(h.memberships.a!.at(-1)).toEqual(['a']);
-    // Never before the token timeout (400 ms), whatever the machine's speed.
-    expect(detect).toBeGreaterThanOrEqual(400 - 25);
+    // Never before the token timeout (1000 ms), whatever the machine's speed.
+    expect(detect).toBeGreaterThanOrEqual(1000 - 25);
     // No ring was reported faulty on the way: every ring went silent together.
     expect(a.rings().every((r) => r.status === 'ok')).toBe(true);
     console.log(
-      `[udp] silence -> membership change: ${detect.toFixed(0)} ms (token timeout 400 ms, heartbeat 20 ms)`,
+      `[udp] silence -> membership change: ${detect.toFixed(0)} ms (token timeout 1000 ms, heartbeat 20 ms)`,
     );
   });
 
@@ -303,6 +303,22 @@ describe('udp transport on loopback', () => {
       await a.close();
       await b.close();
     }
+  });
+
+  it('releases its sockets on close: the same addresses can be bound again', async () => {
+    h = await makeHarness(['a', 'b'], 2);
+    const first = await h.start('a');
+    await first.close();
+    await first.close(); // idempotent
+    const again = createUdpTransport({ self: 'a', nodes: h.nodes, key: KEY });
+    await again.join('a', () => {}, signal());
+    expect(again.rings().map((r) => r.status)).toEqual(['ok', 'ok']);
+    await again.close();
+    const aborted = new AbortController();
+    aborted.abort();
+    const third = createUdpTransport({ self: 'a', nodes: h.nodes, key: KEY });
+    await expect(third.join('a', () => {}, { signal: aborted.signal })).rejects.toThrow(/abort/i);
+    await third.close();
   });
 
   it('reads the key from a key file of raw bytes', async () => {
