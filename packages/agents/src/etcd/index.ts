@@ -2,13 +2,7 @@
  * etcd adapters (npm `etcd3`): a transport whose membership is a lease per node, and a config
  * store guarded by `configVersion`.
  */
-export {
-  classifyEtcdError,
-  createEtcdClient,
-  type EtcdConnection,
-  type EtcdFailure,
-  type EtcdFailureReason,
-} from './etcd-client.js';
+export type { EtcdFailure, EtcdFailureReason } from './etcd-client.js';
 export {
   type ConfigDocument,
   type ConfigReadOutcome,

@@ -14,4 +14,8 @@ export {
   type QuorumDiskFailure,
   type QuorumDiskFailureReason,
 } from './file-quorum-disk.js';
-export { MAX_LABEL_BYTES, MAX_SLOTS, type QuorumDiskHeader } from './qdisk-layout.js';
+export {
+  MAX_LABEL_BYTES as QDISK_MAX_LABEL_BYTES,
+  MAX_SLOTS as QDISK_MAX_SLOTS,
+  type QuorumDiskHeader,
+} from './qdisk-layout.js';

@@ -1,20 +1,9 @@
 /**
  * UDP transport with redundant rings (corosync totem udpu + rrp passive, written from scratch):
- * authenticated heartbeats and messages over `node:dgram`.
+ * authenticated heartbeats and messages over `node:dgram`. The wire format is documented in
+ * `udp-packet.ts` (internal).
  */
 export { type UdpTransportOptions, udpTransportOptionsSchema } from './udp-options.js';
-export {
-  HEADER_BYTES,
-  MAC_BYTES,
-  MAX_NAME_BYTES,
-  type OpenFailure,
-  openPacket,
-  PACKET_MAGIC,
-  type Packet,
-  type PacketKind,
-  PROTOCOL_VERSION,
-  sealPacket,
-} from './udp-packet.js';
 export {
   createUdpTransport,
   type UdpSendOutcome,

@@ -6,7 +6,7 @@ import {
   openPacket,
   type Packet,
   sealPacket,
-} from '../../src/transport-udp/index.js';
+} from '../../src/transport-udp/udp-packet.js';
 
 const KEY = Buffer.from('packet-test-key-0123456789');
 

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QuorateError } from '@quorate/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createUdpTransport, type Packet, sealPacket } from '../../src/transport-udp/index.js';
+import { createUdpTransport } from '../../src/transport-udp/index.js';
+import { type Packet, sealPacket } from '../../src/transport-udp/udp-packet.js';
 import { freeUdpPorts, type Harness, KEY, makeHarness, waitFor } from './udp-test-kit.js';
 
 const signal = () => ({ signal: new AbortController().signal });
