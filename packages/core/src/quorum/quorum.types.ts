@@ -63,6 +63,14 @@ export interface QuorumView {
    * quorate partition does not wait for every vote. `computePartitionQuorum` sets it for you.
    */
   peerQuorate?: boolean;
+  /**
+   * The expected votes of a quorate member of this partition (the highest, if several). A node
+   * that is not quorate adopts it, even when it is lower (corosync: an inquorate node takes the
+   * expected votes of a quorate member's message), so a node joining a partition whose expected
+   * votes an administrator or last-man-standing lowered agrees with it. Ignored while this node
+   * is quorate. `computePartitionQuorum` sets it for you.
+   */
+  peerExpectedVotes?: number;
 }
 
 /** The vote arithmetic one node sees, as `corosync-quorumtool -s` prints it. */

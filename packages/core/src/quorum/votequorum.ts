@@ -225,6 +225,19 @@ function evaluate(
     }
   }
 
+  if (
+    mode.kind === 'normal' &&
+    !state.quorate &&
+    view.peerExpectedVotes !== undefined &&
+    Number.isInteger(view.peerExpectedVotes) &&
+    view.peerExpectedVotes > 0 &&
+    view.peerExpectedVotes !== expected
+  ) {
+    expected = view.peerExpectedVotes;
+    allowDecrease = true;
+    notes.push(`expected votes ${expected} taken from a quorate member`);
+  }
+
   let lmsLowered = false;
   if (mode.kind === 'lmsExpire') {
     lmsPending = false;
@@ -376,9 +389,11 @@ export function expireLastManStanding(
 
 /**
  * Computes quorum for every member of one partition together, as the members' votequorum
- * instances settle it by exchanging messages: each member is computed from its own state; then a
- * member still held by wait-for-all is computed again with `peerQuorate` when another member came
- * out quorate with wait-for-all clear (corosync clears the status on such a member's message).
+ * instances settle it by exchanging messages: each member is first computed from its own state;
+ * then every member that was not quorate before is computed again from its own state with what
+ * the other members that came out quorate tell it: `peerExpectedVotes` (the highest expected
+ * votes among them, which an inquorate node adopts) and `peerQuorate` (when one of them has
+ * wait-for-all clear). Checked against real corosync 3 (`corosync-differential.test.ts`).
  *
  * `states` holds the current state of at least every member (missing ones start from
  * `createQuorumState`); `view.members` is the partition; `deviceVotesByNode` overrides
@@ -394,33 +409,33 @@ export function computePartitionQuorum(
   const members = normaliseIds(view.members);
   const outStates: Record<number, QuorumState> = {};
   const results: Record<number, QuorumResult> = {};
-  const viewFor = (id: number, peerQuorate: boolean): QuorumView => ({
+  const before = (id: number) => states[id] ?? createQuorumState(cfg);
+  const viewFor = (id: number): QuorumView => ({
     ...view,
     members,
     deviceVotes: deviceVotesByNode[id] ?? view.deviceVotes,
-    ...(peerQuorate ? { peerQuorate: true } : {}),
   });
   for (const id of members) {
-    const r = computeQuorum(
-      cfg,
-      states[id] ?? createQuorumState(cfg),
-      viewFor(id, view.peerQuorate === true),
-    );
+    const r = computeQuorum(cfg, before(id), viewFor(id));
     outStates[id] = r.state;
     results[id] = r.result;
   }
-  const someQuorateClear = members.some(
-    (id) => results[id]?.quorate === true && outStates[id]?.waitForAllArmed === false,
-  );
-  if (someQuorateClear) {
-    for (const id of members) {
-      if (results[id]?.quorate === true) continue;
-      const before = states[id] ?? createQuorumState(cfg);
-      if (!cfg.quorum.waitForAll || !before.waitForAllArmed) continue;
-      const r = computeQuorum(cfg, before, viewFor(id, true));
-      outStates[id] = r.state;
-      results[id] = r.result;
-    }
+  const quorate = members.filter((id) => results[id]?.quorate === true);
+  for (const id of members) {
+    // Only a node that was not quorate before listens to its peers (corosync checks its own
+    // cluster_is_quorate when a quorate member's message arrives during the sync).
+    if (before(id).quorate) continue;
+    const peers = quorate.filter((p) => p !== id);
+    if (peers.length === 0) continue;
+    const peerExpectedVotes = Math.max(...peers.map((p) => results[p]?.expected ?? 0));
+    const someClear = peers.some((p) => outStates[p]?.waitForAllArmed === false);
+    const r = computeQuorum(cfg, before(id), {
+      ...viewFor(id),
+      peerExpectedVotes,
+      ...(someClear ? { peerQuorate: true } : {}),
+    });
+    outStates[id] = r.state;
+    results[id] = r.result;
   }
   return { states: outStates, results };
 }

@@ -13,7 +13,12 @@ import {
   type QuorumResult,
   type QuorumState,
 } from '../../src/quorum/index.js';
-import { type CorosyncLab, corosyncLabUnavailable, createCorosyncLab, type RealQuorum } from './corosync-lab.js';
+import {
+  type CorosyncLab,
+  corosyncLabUnavailable,
+  createCorosyncLab,
+  type RealQuorum,
+} from './corosync-lab.js';
 
 const unavailable = corosyncLabUnavailable();
 if (unavailable !== null) console.warn(`corosync differential test skipped: ${unavailable}`);
@@ -42,21 +47,51 @@ const cases: Case[] = [
     n: 4,
     corosync: [],
     quorum: {},
-    steps: [{ start: [1, 2, 3, 4] }, { partition: [[1, 2], [3, 4]] }, { heal: true }],
+    steps: [
+      { start: [1, 2, 3, 4] },
+      {
+        partition: [
+          [1, 2],
+          [3, 4],
+        ],
+      },
+      { heal: true },
+    ],
   },
   {
     name: 'four nodes with auto_tie_breaker lowest',
     n: 4,
     corosync: ['auto_tie_breaker: 1'],
     quorum: { autoTieBreaker: 'lowest' },
-    steps: [{ start: [1, 2, 3, 4] }, { partition: [[1, 2], [3, 4]] }, { heal: true }, { partition: [[1], [2, 3, 4]] }],
+    steps: [
+      { start: [1, 2, 3, 4] },
+      {
+        partition: [
+          [1, 2],
+          [3, 4],
+        ],
+      },
+      { heal: true },
+      { partition: [[1], [2, 3, 4]] },
+    ],
   },
   {
     name: 'four nodes with an auto_tie_breaker_node list',
     n: 4,
     corosync: ['auto_tie_breaker: 1', 'auto_tie_breaker_node: 3 1'],
     quorum: { autoTieBreaker: [3, 1] },
-    steps: [{ start: [1, 2, 3, 4] }, { partition: [[1, 2], [3, 4]] }, { heal: true }, { stop: [3] }, { partition: [[1, 2], [4]] }],
+    steps: [
+      { start: [1, 2, 3, 4] },
+      {
+        partition: [
+          [1, 2],
+          [3, 4],
+        ],
+      },
+      { heal: true },
+      { stop: [3] },
+      { partition: [[1, 2], [4]] },
+    ],
   },
   {
     name: 'three nodes with wait_for_all, re-armed after quorum loss',
@@ -64,6 +99,13 @@ const cases: Case[] = [
     corosync: ['wait_for_all: 1'],
     quorum: { waitForAll: true },
     steps: [{ start: [1, 2] }, { start: [3] }, { stop: [3] }, { stop: [2] }, { start: [2] }, { start: [3] }],
+  },
+  {
+    name: 'a node restarted into a quorate partition does not wait for all votes',
+    n: 5,
+    corosync: ['wait_for_all: 1'],
+    quorum: { waitForAll: true },
+    steps: [{ start: [1, 2, 3, 4, 5] }, { stop: [5] }, { stop: [2] }, { start: [2] }],
   },
   {
     name: 'two_node',
@@ -78,7 +120,14 @@ const cases: Case[] = [
     corosync: ['last_man_standing: 1', 'last_man_standing_window: 2000'],
     quorum: { lastManStanding: true, lastManStandingWindow: '2s' },
     lmsWindowMs: 2000,
-    steps: [{ start: [1, 2, 3, 4] }, { stop: [4] }, { lmsWindow: true }, { stop: [3] }, { lmsWindow: true }, { stop: [2] }],
+    steps: [
+      { start: [1, 2, 3, 4] },
+      { stop: [4] },
+      { lmsWindow: true },
+      { stop: [3] },
+      { lmsWindow: true },
+      { stop: [2] },
+    ],
   },
   {
     name: 'weighted votes',
@@ -111,7 +160,11 @@ describe.skipIf(unavailable !== null)('votequorum against real corosync 3', () =
     it(c.name, { timeout: 120_000 }, async () => {
       const cfg = parseClusterConfig({
         name: 'diff',
-        nodes: Array.from({ length: c.n }, (_, k) => ({ name: `n${k + 1}`, id: k + 1, votes: c.votes?.[k] ?? 1 })),
+        nodes: Array.from({ length: c.n }, (_, k) => ({
+          name: `n${k + 1}`,
+          id: k + 1,
+          votes: c.votes?.[k] ?? 1,
+        })),
         quorum: c.quorum,
       });
       lab = createCorosyncLab(c.n, c.corosync, c.votes === undefined ? {} : { votes: c.votes });
@@ -163,7 +216,11 @@ describe.skipIf(unavailable !== null)('votequorum against real corosync 3', () =
         const seen: Record<number, RealQuorum> = await lab.waitMembers(want);
 
         for (const p of parts) {
-          const view = { members: p, deviceVotes: 0, ...(override === undefined ? {} : { expectedOverride: override }) };
+          const view = {
+            members: p,
+            deviceVotes: 0,
+            ...(override === undefined ? {} : { expectedOverride: override }),
+          };
           const out = computePartitionQuorum(cfg, states, view);
           for (const i of p) {
             let st = out.states[i] as QuorumState;

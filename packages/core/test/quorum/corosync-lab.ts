@@ -22,10 +22,12 @@ export interface RealQuorum {
 
 /** Why the lab cannot run here, or null when it can. */
 export function corosyncLabUnavailable(): string | null {
-  if (process.env.QUORATE_IT_COROSYNC !== '1') return 'set QUORATE_IT_COROSYNC=1 to run the real corosync differential test';
+  if (process.env.QUORATE_IT_COROSYNC !== '1')
+    return 'set QUORATE_IT_COROSYNC=1 to run the real corosync differential test';
   if (process.getuid?.() !== 0) return 'needs root (network namespaces)';
   for (const bin of ['/usr/sbin/corosync', '/usr/sbin/corosync-quorumtool', '/usr/bin/tini', '/usr/bin/ip']) {
-    if (!existsSync(bin) && !existsSync(bin.replace('/usr/bin/', '/bin/').replace('/usr/sbin/', '/sbin/'))) return `${bin} not found`;
+    if (!existsSync(bin) && !existsSync(bin.replace('/usr/bin/', '/bin/').replace('/usr/sbin/', '/sbin/')))
+      return `${bin} not found`;
   }
   return null;
 }
@@ -46,7 +48,10 @@ export function parseQuorumtool(text: string): RealQuorum | null {
   const votes = num('Total votes');
   const quorum = num('Quorum');
   if (expected === null || votes === null || quorum === null) return null;
-  const flags = (/^Flags:(.*)$/m.exec(text)?.[1] ?? '').trim().split(/\s+/).filter((f) => f !== '');
+  const flags = (/^Flags:(.*)$/m.exec(text)?.[1] ?? '')
+    .trim()
+    .split(/\s+/)
+    .filter((f) => f !== '');
   const table = text.slice(text.indexOf('Nodeid'));
   const members = [...table.matchAll(/^\s+(\d+)\s+\d+/gm)].map((m) => Number(m[1])).sort((a, b) => a - b);
   return { expected, votes, quorum, quorate: flags.includes('Quorate'), flags, members };
@@ -74,7 +79,11 @@ export interface CorosyncLab {
  * Creates the namespaces and a `corosync.conf` for `n` nodes (1 vote each unless `votes` says
  * otherwise) with the given lines in the `quorum {}` section. Nothing runs until `start`.
  */
-export function createCorosyncLab(n: number, quorumLines: string[], opts: { tokenMs?: number; votes?: number[] } = {}): CorosyncLab {
+export function createCorosyncLab(
+  n: number,
+  quorumLines: string[],
+  opts: { tokenMs?: number; votes?: number[] } = {},
+): CorosyncLab {
   const tag = `qv${process.pid % 10_000}`;
   const dir = mkdtempSync(join(tmpdir(), 'quorate-corosync-'));
   const hub = `${tag}hub`;
@@ -112,7 +121,10 @@ export function createCorosyncLab(n: number, quorumLines: string[], opts: { toke
   }
 
   const quorum = (i: number): RealQuorum | null => {
-    const r = spawnSync('ip', ['netns', 'exec', ns(i), 'corosync-quorumtool', '-s'], { encoding: 'utf8', timeout: 5000 });
+    const r = spawnSync('ip', ['netns', 'exec', ns(i), 'corosync-quorumtool', '-s'], {
+      encoding: 'utf8',
+      timeout: 5000,
+    });
     return parseQuorumtool(r.stdout ?? '');
   };
 
@@ -121,7 +133,12 @@ export function createCorosyncLab(n: number, quorumLines: string[], opts: { toke
       const nd = join(dir, `n${i}`);
       const log = openSync(join(nd, 'corosync.log'), 'a');
       const script = `mount --bind ${nd}/run /run && mount --bind ${nd}/lib /var/lib/corosync && exec corosync -f -c ${conf}`;
-      procs.set(i, spawn('ip', ['netns', 'exec', ns(i), 'tini', '-s', '--', 'sh', '-c', script], { stdio: ['ignore', log, log] }));
+      procs.set(
+        i,
+        spawn('ip', ['netns', 'exec', ns(i), 'tini', '-s', '--', 'sh', '-c', script], {
+          stdio: ['ignore', log, log],
+        }),
+      );
     },
     async stop(i) {
       const p = procs.get(i);
@@ -151,11 +168,16 @@ export function createCorosyncLab(n: number, quorumLines: string[], opts: { toke
       }
     },
     heal() {
-      for (const [a, b] of blackholes.splice(0)) ip('-n', ns(a), 'route', 'del', 'blackhole', `${addr(b)}/32`);
+      for (const [a, b] of blackholes.splice(0))
+        ip('-n', ns(a), 'route', 'del', 'blackhole', `${addr(b)}/32`);
     },
     quorum,
     setExpected(i, votes) {
-      return spawnSync('ip', ['netns', 'exec', ns(i), 'corosync-quorumtool', '-e', String(votes)], { timeout: 5000 }).status ?? -1;
+      return (
+        spawnSync('ip', ['netns', 'exec', ns(i), 'corosync-quorumtool', '-e', String(votes)], {
+          timeout: 5000,
+        }).status ?? -1
+      );
     },
     async waitMembers(members, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
@@ -177,7 +199,9 @@ export function createCorosyncLab(n: number, quorumLines: string[], opts: { toke
         }
         await sleep(200);
       }
-      throw new Error(`corosync membership did not settle: wanted ${JSON.stringify(members)}, saw ${JSON.stringify(last)}`);
+      throw new Error(
+        `corosync membership did not settle: wanted ${JSON.stringify(members)}, saw ${JSON.stringify(last)}`,
+      );
     },
     async close() {
       for (const i of [...procs.keys()]) await lab.stop(i);

@@ -24,6 +24,7 @@ interface Step {
   deviceVotes?: number;
   expectedOverride?: number;
   peerQuorate?: boolean;
+  peerExpectedVotes?: number;
   expire?: boolean;
   restart?: boolean;
   expect: Partial<Omit<QuorumResult, 'reason'>> & { reason?: string };
@@ -63,6 +64,7 @@ describe('votequorum tables', () => {
         const view: QuorumView = { members: step.members, deviceVotes: step.deviceVotes ?? 0 };
         if (step.expectedOverride !== undefined) view.expectedOverride = step.expectedOverride;
         if (step.peerQuorate !== undefined) view.peerQuorate = step.peerQuorate;
+        if (step.peerExpectedVotes !== undefined) view.peerExpectedVotes = step.peerExpectedVotes;
         const out =
           step.expire === true ? expireLastManStanding(cfg, state, view) : computeQuorum(cfg, state, view);
         states.set(node, out.state);
