@@ -105,8 +105,6 @@ describe.skipIf(skipReason !== undefined)('etcd transport and config store again
     await b.t.abandon();
     await waitFor('b expired', () => a.t.members().join() === 'a', 6000);
     const detect = performance.now() - t0;
-    // etcd cannot expire a lease before its TTL (1 s) minus the time since the last keepalive (≤ TTL/3).
-    expect(detect).toBeGreaterThan(1000 - 400);
     console.log(
       `[etcd] crashed node (keepalive stopped) -> membership change: ${detect.toFixed(0)} ms (lease TTL 1 s)`,
     );

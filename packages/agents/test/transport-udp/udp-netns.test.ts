@@ -99,7 +99,8 @@ describe.skipIf(skipReason !== undefined)('udp transport across network namespac
     pair.linkDown(1);
     await waitFor('each alone', () => last(a.members)?.join() === 'a' && last(b.members)?.join() === 'b');
     const detect = performance.now() - t0;
-    expect(detect).toBeGreaterThan(1000 - 60);
+    // Not long before the token timeout (the last packet may predate t0 by a heartbeat or a late timer).
+    expect(detect).toBeGreaterThan(1000 - 300);
     console.log(
       `[udp-netns] both cables pulled -> membership change: ${detect.toFixed(0)} ms (token 1000 ms)`,
     );
