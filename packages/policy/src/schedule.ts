@@ -60,6 +60,8 @@ interface Rsc {
   blocked: boolean;
   managed: boolean;
   stopFailedOn: number[];
+  /** Nodes where it was found running while unmanaged (+INFINITY there). */
+  pinnedOn: number[];
   table: Float64Array;
   thisWith: Coloc[];
   withThis: Coloc[];
@@ -219,6 +221,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     blocked: false,
     managed: (r?.managed ?? true) !== false && !opts.maintenanceMode,
     stopFailedOn: [],
+    pinnedOn: [],
     table: new Float64Array(0),
     thisWith: [],
     withThis: [],
@@ -277,8 +280,11 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     if (s.status === 'stopped') continue;
     // Without fencing, Pacemaker does not read the history of nodes that are not online.
     if (!stonith && !node.online) continue;
-    if (!x.running.includes(ni)) x.running.push(ni);
+    if (x.running.includes(ni)) continue;
+    x.running.push(ni);
     if (node.maintenance) x.managed = false;
+    // An unmanaged resource is pinned where it runs (Pacemaker "not_managed_default", +INFINITY).
+    if (!x.managed) x.pinnedOn.push(ni);
     if (!node.online && !node.maintenance && x.managed && stonith) {
       markUnclean(ni, `${x.id} is thought to be active there`);
     }
@@ -359,6 +365,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       const cur = t[i] as number;
       t[i] = Number.isNaN(cur) ? s : addScores(cur, s);
     };
+    for (const i of x.pinnedOn) add(i, INFINITY);
     for (const i of x.stopFailedOn) add(i, -INFINITY);
     // A group's location applies its score to the first member and 0 to later members
     // (`pcmk__group_apply_location`).
@@ -681,7 +688,9 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   // A group stays managed even when its members are unmanaged by a maintenance node.
   const anyManaged =
     prims.some((x) => x.managed) ||
-    (!nothingManaged && !opts.maintenanceMode && groups.some((g) => g.members.some((m) => m.r?.managed !== false)));
+    (!nothingManaged &&
+      !opts.maintenanceMode &&
+      groups.some((g) => g.members.some((m) => m.r?.managed !== false)));
   const fenced = new Array<boolean>(N).fill(false);
   const fenceActions: Action[] = [];
   const fence: NodeName[] = [];
@@ -716,7 +725,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
         // An unmanaged resource's start never runs; one that merely keeps running does not hold
         // up what is ordered after it, but a blocked (failed) one does (E: order7).
         a.required = false;
-        if (x.blocked || x.failed) a.runnable = false;
+        if (x.blocked) a.runnable = false;
       } else if (requiresOf(r, stonith, opts.noQuorumPolicy) !== 'nothing') {
         if (policy === 'stop') {
           a.runnable = false;
@@ -738,7 +747,8 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     }
     const stops: Act[] = [];
     for (const i of x.running) {
-      const required = x.managed && (next < 0 || next !== i || x.failed || multi);
+      // A failed resource needs its stop even when unmanaged (it then cannot run).
+      const required = x.managed ? next < 0 || next !== i || x.failed || multi : x.failed;
       stops.push({
         rsc: x,
         node: i,
@@ -805,18 +815,66 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   }
   for (const g of groups) {
     for (let k = 1; k < g.members.length; k++) {
-      ords.push({ first: g.members[k - 1] as Rsc, after: [g.members[k] as Rsc], mandatory: true, symmetrical: true });
+      ords.push({
+        first: g.members[k - 1] as Rsc,
+        after: [g.members[k] as Rsc],
+        mandatory: true,
+        symmetrical: true,
+      });
     }
   }
-  const firstRunnable = (f: Rsc): boolean => (f.kind === 'group' ? f.members.every(startRunnable) : startRunnable(f));
-  const firstRequired = (f: Rsc): boolean => (f.kind === 'group' ? f.members.some(startRequired) : startRequired(f));
-  const firstStops = (f: Rsc): boolean => (f.kind === 'group' ? f.members.some(stopsRequired) : stopsRequired(f));
-  const firstLabel = (f: Rsc): string => (f.kind === 'group' ? `${f.id} running` : `${f.id} start`);
   const mandatoryColocs: Coloc[] = [];
   for (const x of prims) for (const c of x.thisWith) if (c.score >= INFINITY) mandatoryColocs.push(c);
 
+  // Pacemaker's view of a start that has no node: optional for a resource that stays stopped,
+  // required (and unrunnable) for an active resource that is being stopped (E: an ordering then
+  // reports "required A start" for dependents that run, "unrunnable A start" for the others).
+  const orderRunnable = (x: Rsc): boolean => startRunnable(x);
+  const orderRequired = (x: Rsc): boolean =>
+    startOf.has(x) ? startRequired(x) : x.managed && x.running.length > 0 && x.assigned < 0;
+  const firstRunnable = (f: Rsc): boolean =>
+    f.kind === 'group' ? f.members.every(orderRunnable) : orderRunnable(f);
+  const firstRequired = (f: Rsc): boolean =>
+    f.kind === 'group' ? f.members.some(orderRequired) : orderRequired(f);
+  const firstStops = (f: Rsc): boolean =>
+    f.kind === 'group' ? f.members.some(stopsRequired) : stopsRequired(f);
+  const firstLabel = (f: Rsc): string => (f.kind === 'group' ? `${f.id} running` : `${f.id} start`);
+  const groupInternal = new Set<Ord>(
+    ords.filter((o) => o.first.parent !== undefined && o.first.parent === o.after[0]?.parent),
+  );
+
   for (let changed = true, rounds = 0; changed && rounds < 10_000; rounds++) {
     changed = false;
+    for (const o of ords) {
+      if (!o.mandatory) continue;
+      const f = o.first;
+      for (const t of o.after) {
+        if (!startOf.has(t)) continue;
+        if (firstRequired(f) && requireStart(t, `required ${firstLabel(f)}`)) changed = true;
+        if (!firstRunnable(f) && blockStart(t, `unrunnable ${firstLabel(f)}`)) changed = true;
+      }
+      if (o.symmetrical && firstStops(f)) for (const t of o.after) if (requireStops(t)) changed = true;
+      // Group members stop in reverse order: a later member's stop that cannot run holds the
+      // earlier members' stops too.
+      if (groupInternal.has(o)) {
+        const later = o.after[0] as Rsc;
+        if ((stopsOf.get(later) ?? []).some((st) => st.required && !st.runnable)) {
+          for (const st of stopsOf.get(f) ?? []) {
+            if (st.required && st.runnable) {
+              st.runnable = false;
+              changed = true;
+            }
+          }
+        }
+      }
+    }
+    for (const c of mandatoryColocs) {
+      const p =
+        c.primary.kind === 'group' ? (c.primary.members[c.primary.members.length - 1] as Rsc) : c.primary;
+      const d = c.dependent.kind === 'group' ? (c.dependent.members[0] as Rsc) : c.dependent;
+      const ps = startOf.get(p);
+      if (ps && !ps.runnable && blockStart(d, `colocation with ${p.id}`)) changed = true;
+    }
     for (const x of prims) {
       if (!x.managed) continue;
       const s = startOf.get(x);
@@ -833,26 +891,6 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       ) {
         changed = true;
       }
-    }
-    for (const o of ords) {
-      if (!o.mandatory) continue;
-      const f = o.first;
-      for (const t of o.after) {
-        if (!startOf.has(t)) continue;
-        if (!firstRunnable(f)) {
-          if (blockStart(t, `unrunnable ${firstLabel(f)}`)) changed = true;
-        } else if (firstRequired(f) && requireStart(t, `required ${firstLabel(f)}`)) {
-          changed = true;
-        }
-      }
-      if (o.symmetrical && firstStops(f)) for (const t of o.after) if (requireStops(t)) changed = true;
-    }
-    for (const c of mandatoryColocs) {
-      const p =
-        c.primary.kind === 'group' ? (c.primary.members[c.primary.members.length - 1] as Rsc) : c.primary;
-      const d = c.dependent.kind === 'group' ? (c.dependent.members[0] as Rsc) : c.dependent;
-      const ps = startOf.get(p);
-      if (ps && !ps.runnable && blockStart(d, `colocation with ${p.id}`)) changed = true;
     }
   }
 
