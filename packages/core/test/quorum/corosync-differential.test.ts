@@ -28,7 +28,7 @@ type Step =
   | { stop: number[] }
   | { partition: number[][] }
   | { heal: true }
-  | { setExpected: { node: number; votes: number } }
+  | { setExpected: { node: number; votes: number; refused?: boolean } }
   | { lmsWindow: true };
 
 interface Case {
@@ -144,6 +144,19 @@ const cases: Case[] = [
     quorum: {},
     steps: [{ start: [1, 2, 3] }, { stop: [2, 3] }, { setExpected: { node: 1, votes: 1 } }, { start: [2] }],
   },
+  {
+    name: 'expected_votes below the votes present is raised, and a lower -e is refused',
+    n: 3,
+    corosync: ['expected_votes: 2'],
+    quorum: { expectedVotes: 2 },
+    steps: [
+      { start: [1] },
+      { start: [2, 3] },
+      { setExpected: { node: 1, votes: 2, refused: true } },
+      { stop: [3] },
+      { stop: [2] },
+    ],
+  },
 ];
 
 const fmt = (r: Pick<QuorumResult, 'votes' | 'expected' | 'quorum' | 'quorate'>) =>
@@ -204,7 +217,9 @@ describe.skipIf(unavailable !== null)('votequorum against real corosync 3', () =
           lab.heal();
           groups = [];
         } else if ('setExpected' in step) {
-          expect(lab.setExpected(step.setExpected.node, step.setExpected.votes)).toBe(0);
+          const status = lab.setExpected(step.setExpected.node, step.setExpected.votes);
+          if (step.setExpected.refused === true) expect(status).not.toBe(0);
+          else expect(status).toBe(0);
           override = step.setExpected.votes;
         } else {
           await new Promise((r) => setTimeout(r, (c.lmsWindowMs ?? 0) + 1500));
