@@ -775,8 +775,9 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   };
   const requireStops = (x: Rsc): boolean => {
     let changed = false;
+    // Unmanaged resources' stops become required too; they just cannot run.
     for (const s of stopsOf.get(x) ?? []) {
-      if (!s.required && x.managed) {
+      if (!s.required) {
         s.required = true;
         changed = true;
       }
@@ -862,6 +863,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
           for (const st of stopsOf.get(f) ?? []) {
             if (st.required && st.runnable) {
               st.runnable = false;
+              if (st.reason === undefined) st.reason = `unrunnable ${later.id} stop`;
               changed = true;
             }
           }
