@@ -66,6 +66,8 @@ interface NodeInfo {
   state: 'member' | 'unclean' | 'offline' | 'unseen';
   lostAtMs: number;
   fencedAtMs: number;
+  /** When it last joined this node's membership (a fence older than that is history). */
+  joinedAtMs?: number;
 }
 
 interface Flag {
@@ -266,7 +268,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   function changeMembership(joined: NodeName[], lost: NodeName[], left: NodeName[]): void {
     const now = clock.now();
     for (const n of joined) {
-      info[n] = { state: 'member', lostAtMs: 0, fencedAtMs: info[n]?.fencedAtMs ?? -1 };
+      info[n] = { state: 'member', lostAtMs: 0, fencedAtMs: info[n]?.fencedAtMs ?? -1, joinedAtMs: now };
       everSeen[n] = true;
       delete reports[n];
       delete overlay[n];
@@ -1085,6 +1087,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   function noteFenced(target: NodeName, atMs: number): void {
     if ((fenceLog[target] ?? -1) < atMs) fenceLog[target] = atMs;
     const i = info[target];
+    // A member that joined after that fence is a new incarnation: the fence is history.
+    if (isMember(target) && i !== undefined && (i.joinedAtMs ?? 0) > atMs) return;
     if (i !== undefined) {
       i.fencedAtMs = atMs;
       if (i.state === 'unclean' || i.state === 'unseen') i.state = 'offline';
@@ -1166,9 +1170,16 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       const resources: Record<ResourceId, ResourceStatus> = {};
       for (const [rid, lr] of Object.entries(local)) if (lr.status !== 'stopped') resources[rid] = lr.status;
       const pending = new Set<NodeName>(Object.keys(fences));
-      if (isCoordinator() && acting()) {
+      if (acting()) {
         for (const t of Object.keys(fenceDispatched)) pending.add(t);
         for (const t of Object.keys(adminFence)) pending.add(t);
+        // Every member of an acting partition knows which lost nodes still wait for a fence.
+        const skip = cfg.fencing.skipWhenLost !== undefined && lostShare() >= cfg.fencing.skipWhenLost;
+        if (cfg.options.stonithEnabled && !skip) {
+          for (const n of cfg.nodes) {
+            if (info[n.name]?.state === 'unclean' && !isMember(n.name) && !inMaintenance(n.name)) pending.add(n.name);
+          }
+        }
       }
       const rings: ClusterNodeStatus['rings'] = [];
       for (const [peer, arr] of Object.entries(links)) {
