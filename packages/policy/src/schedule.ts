@@ -870,13 +870,6 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
         }
       }
     }
-    for (const c of mandatoryColocs) {
-      const p =
-        c.primary.kind === 'group' ? (c.primary.members[c.primary.members.length - 1] as Rsc) : c.primary;
-      const d = c.dependent.kind === 'group' ? (c.dependent.members[0] as Rsc) : c.dependent;
-      const ps = startOf.get(p);
-      if (ps && !ps.runnable && blockStart(d, `colocation with ${p.id}`)) changed = true;
-    }
     for (const x of prims) {
       if (!x.managed) continue;
       const s = startOf.get(x);
@@ -893,6 +886,13 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       ) {
         changed = true;
       }
+    }
+    for (const c of mandatoryColocs) {
+      const p =
+        c.primary.kind === 'group' ? (c.primary.members[c.primary.members.length - 1] as Rsc) : c.primary;
+      const d = c.dependent.kind === 'group' ? (c.dependent.members[0] as Rsc) : c.dependent;
+      const ps = startOf.get(p);
+      if (ps && !ps.runnable && blockStart(d, `colocation with ${p.id}`)) changed = true;
     }
   }
 

@@ -256,6 +256,7 @@ function replayHistory(
   nowSec: number,
   unexpiredFailcount: boolean,
   opDefaultsOnFail: string | undefined,
+  managed: boolean,
 ): HistoryOutcome {
   let role: 'unknown' | 'stopped' | 'started' = 'unknown';
   let onFail = 'ignore';
@@ -339,7 +340,7 @@ function replayHistory(
           if (isProbe && targetRc === 7) status = 0;
           break;
         case 7:
-          if (isProbe || targetRc === rc || prim.res.managed === false) {
+          if (isProbe || targetRc === rc || !managed) {
             status = 0;
             role = 'stopped';
             onFail = 'ignore';
@@ -723,6 +724,7 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
   const seenState = new Set<SnapshotNode>();
   const extraBans: LocationConstraint[] = [];
   const standbyOnFail = new Set<SnapshotNode>();
+  const unmanagedNow = new Set<string>();
 
   for (const ns of statusEl?.children ?? []) {
     if (ns.name !== 'node_state') continue;
@@ -837,7 +839,19 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
         if (timeout > 0 && nowMs > (fc.lastFailureMs ?? 0) + timeout) continue;
         unexpired = true;
       }
-      const outcome = replayHistory(prim, ops, stonithEnabled, nowSec, unexpired, opDefaults.get('on-fail'));
+      // Whether Pacemaker still considers it managed at this point of the status section: a
+      // resource seen on a maintenance node (or blocked) earlier is unmanaged from then on.
+      const managedNow = prim.res.managed !== false && !opts.maintenanceMode && !unmanagedNow.has(rid);
+      const outcome = replayHistory(
+        prim,
+        ops,
+        stonithEnabled,
+        nowSec,
+        unexpired,
+        opDefaults.get('on-fail'),
+        managedNow,
+      );
+      if (outcome.active && (node.maintenance === true || outcome.onFail === 'block')) unmanagedNow.add(rid);
       if (outcome.banHere) {
         extraBans.push({
           kind: 'location',
