@@ -1,0 +1,206 @@
+/**
+ * Runs the installed Pacemaker `crm_simulate` (2.1.5) on a CIB file and turns its XML output into
+ * the facts the differential test compares: final placement per resource and the fence set.
+ *
+ * We call `crm_simulate -x FILE -S -s --output-as=xml`: `-S` simulates the transition (every
+ * runnable action succeeds), `-s` prints allocation scores, the XML output is stable to parse
+ * (the text output drops its headings when stdout is not a terminal).
+ *
+ * Quirks handled here:
+ * - fences are listed in an order that depends on concurrent-fencing chaining; we return them
+ *   sorted and callers compare them as sets;
+ * - placement = current status + the simulated transition's starts, stops and fences (a fence
+ *   removes everything on its target, including unmanaged resources that get no summary line);
+ *   the revised status is not trusted because recurring monitors scheduled on a node the
+ *   resource just left are simulated as "running" there;
+ * - crm_simulate 2.1.5 loops forever on some inputs (version comparison of two non-numeric
+ *   strings), so every call has a timeout;
+ * - schema errors go to stderr with exit code 78 (`Invalid configuration`).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { XMLParser } from 'fast-xml-parser';
+
+/** Name of the binary (overridable for tests on machines with another path). */
+export const CRM_SIMULATE = process.env.QUORATE_CRM_SIMULATE ?? 'crm_simulate';
+
+/** The decision crm_simulate took, reduced to comparable facts. */
+export interface OracleAnswer {
+  /** Resource id → node after the simulated transition, or null when stopped. */
+  placements: Record<string, string | null>;
+  /** Nodes fenced by the transition, sorted (compare as a set). */
+  fence: string[];
+  /** pcmk__primitive_assign allocation scores: resource → node → score (±1000000 for ±INFINITY). */
+  scores: Record<string, Record<string, number>>;
+  /** Transition summary, one line per action (for failure messages). */
+  summary: string[];
+  /** Resources active on more than one node after the transition (outside the subset). */
+  multiActive: string[];
+}
+
+/** A failed oracle run (bad CIB, timeout, crash): not a verdict on Quorate. */
+export interface OracleFailure {
+  error: string;
+}
+
+/** Whether crm_simulate is installed and runs; returns its version line or null. */
+export function crmSimulateVersion(): string | null {
+  try {
+    const r = spawnSync(CRM_SIMULATE, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+    if (r.status !== 0 || typeof r.stdout !== 'string') return null;
+    return r.stdout.split('\n')[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  isArray: (name) =>
+    ['node', 'resource', 'node_weight', 'node_action', 'rsc_action', 'fencing_action'].includes(name),
+});
+
+type XmlObj = Record<string, unknown>;
+
+function arr(v: unknown): XmlObj[] {
+  if (v === undefined || v === null || v === '') return [];
+  return (Array.isArray(v) ? v : [v]) as XmlObj[];
+}
+
+function parseScore(s: string): number {
+  if (s === 'INFINITY' || s === '+INFINITY') return 1_000_000;
+  if (s === '-INFINITY') return -1_000_000;
+  return Number.parseInt(s, 10);
+}
+
+/** Parses `crm_simulate -S -s --output-as=xml` output. Exported for unit tests. */
+export function parseCrmSimulateXml(xml: string): OracleAnswer | OracleFailure {
+  const doc = parser.parse(xml) as XmlObj;
+  const result = doc['pacemaker-result'] as XmlObj | undefined;
+  if (!result) return { error: 'no <pacemaker-result> in output' };
+  const status = result.status as XmlObj | undefined;
+  if (status && status.code !== '0') return { error: `status ${status.code}: ${String(status.message)}` };
+  const current = result.cluster_status as XmlObj | undefined;
+  if (!current) return { error: 'no <cluster_status> in output' };
+  const transition = result.transition as XmlObj | undefined;
+  if (!transition && !result.revised_cluster_status) return { error: 'no <transition> (was -S given?)' };
+  // Placement = current status with the simulated transition's starts, stops and fences applied.
+  // The revised status is not used: a recurring monitor the transition (re)schedules on a node the
+  // resource just left (e.g. after an expired failure) is simulated with rc 0 and makes the
+  // resource look active there again.
+  const where = new Map<string, string[]>();
+  const order: string[] = [];
+  for (const r of arr((current.resources as XmlObj | undefined)?.resource)) {
+    if ('group' in r || 'clone' in r) return { error: 'groups/clones are not supported by the harness' };
+    const id = String(r.id);
+    order.push(id);
+    where.set(id, r.active === 'true' ? arr(r.node).map((n) => String(n.name)) : []);
+  }
+  for (const a of arr(transition?.rsc_action)) {
+    const id = String(a.resource);
+    const nodes = where.get(id);
+    if (!nodes) continue;
+    const node = String(a.node);
+    if (a.op === 'start' && !nodes.includes(node)) nodes.push(node);
+    if (a.op === 'stop')
+      where.set(
+        id,
+        nodes.filter((n) => n !== node),
+      );
+  }
+  for (const f of arr(transition?.fencing_action)) {
+    const target = String(f.target);
+    for (const [id, nodes] of where)
+      where.set(
+        id,
+        nodes.filter((n) => n !== target),
+      );
+  }
+  const placements: Record<string, string | null> = {};
+  const multiActive: string[] = [];
+  for (const id of order) {
+    const nodes = where.get(id) ?? [];
+    if (nodes.length > 1) multiActive.push(id);
+    placements[id] = nodes[0] ?? null;
+  }
+  const fence: string[] = [];
+  const summary: string[] = [];
+  const actions = result.actions as XmlObj | undefined;
+  for (const a of arr(actions?.node_action)) {
+    const task = String(a.task);
+    summary.push(`${task} ${String(a.node)} '${String(a.reason ?? '')}'`);
+    if (task.startsWith('Fence')) fence.push(String(a.node));
+  }
+  for (const a of arr(actions?.rsc_action)) {
+    const where =
+      a.source && a.dest ? `${String(a.source)} -> ${String(a.dest)}` : String(a.node ?? a.dest ?? '');
+    const extra = [a.reason ? `due to ${String(a.reason)}` : '', a.blocked === 'true' ? '(blocked)' : '']
+      .filter(Boolean)
+      .join(' ');
+    summary.push(`${String(a.action)} ${String(a.resource)} (${where})${extra ? ` ${extra}` : ''}`);
+  }
+  const scores: Record<string, Record<string, number>> = {};
+  for (const w of arr((result.allocations as XmlObj | undefined)?.node_weight)) {
+    if (w.function !== 'pcmk__primitive_assign') continue;
+    const id = String(w.id);
+    scores[id] ??= {};
+    (scores[id] as Record<string, number>)[String(w.node)] = parseScore(String(w.score));
+  }
+  fence.sort();
+  return { placements, fence, scores, summary, multiActive };
+}
+
+/**
+ * Runs crm_simulate on `file` (an existing CIB file) with a timeout and parses the answer.
+ * Never throws for oracle trouble: returns an {@link OracleFailure}.
+ */
+export function runCrmSimulate(file: string, timeoutMs = 15_000): Promise<OracleAnswer | OracleFailure> {
+  return new Promise((resolve) => {
+    const child = spawn(CRM_SIMULATE, ['-x', file, '-S', '-s', '--output-as=xml'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ error: `spawn failed: ${e.message}` });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const stderr = Buffer.concat(err).toString('utf8').trim();
+      if (timedOut) return resolve({ error: `crm_simulate timed out after ${timeoutMs} ms` });
+      if (code !== 0) return resolve({ error: `crm_simulate exit ${code}: ${stderr.slice(0, 2000)}` });
+      const parsed = parseCrmSimulateXml(Buffer.concat(out).toString('utf8'));
+      if ('error' in parsed) return resolve(parsed);
+      if (/Relax-NG|validity error/i.test(stderr))
+        return resolve({ error: `schema: ${stderr.slice(0, 2000)}` });
+      resolve(parsed);
+    });
+  });
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; results in input order. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, i: number) => Promise<R>,
+) {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  async function worker(): Promise<void> {
+    for (;;) {
+      const i = next++;
+      if (i >= items.length) return;
+      results[i] = await fn(items[i] as T, i);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
