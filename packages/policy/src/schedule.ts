@@ -60,6 +60,8 @@ interface Rsc {
   blocked: boolean;
   managed: boolean;
   stopFailedOn: number[];
+  /** Nodes where a failure needs recovery (in history order). */
+  failedOn: number[];
   /** Nodes where it was found running while unmanaged (+INFINITY there). */
   pinnedOn: number[];
   table: Float64Array;
@@ -221,6 +223,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     blocked: false,
     managed: (r?.managed ?? true) !== false && !opts.maintenanceMode,
     stopFailedOn: [],
+    failedOn: [],
     pinnedOn: [],
     table: new Float64Array(0),
     thisWith: [],
@@ -308,6 +311,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
         x.blocked = true;
       }
       x.failed = true;
+      x.failedOn.push(ni);
     }
   }
   if (nothingManaged) for (const x of prims) x.managed = false;
@@ -928,12 +932,21 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       continue;
     }
     if (!start?.runnable) {
-      const only = start ? stops.filter((s) => s.node === running[0]) : stops;
-      for (const s of only) {
+      // With a start that cannot run, crm_simulate prints one Stop on the current node, flagged
+      // by the first stop Pacemaker created (the recovery stop of the first failure, if any).
+      const only: Array<{ node: number; act: Act }> = start
+        ? [
+            {
+              node: running[0] as number,
+              act: stops.find((st) => x.failedOn.includes(st.node)) ?? (stops[0] as Act),
+            },
+          ]
+        : stops.map((st) => ({ node: st.node, act: st }));
+      for (const { node, act: s } of only) {
         const a: Action = {
           op: 'stop',
           resource: x.id,
-          node: nameOf(s.node),
+          node: nameOf(node),
           reason: !start
             ? (reasons[x.id] ?? '')
             : `cannot start anywhere${start.reason ? ` (${start.reason})` : ''}`,
@@ -942,7 +955,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
         if (due !== undefined) a.due = due;
         if (!s.runnable) {
           a.blocked = true;
-          a.reason = `stop on '${nameOf(s.node)}' cannot run: the node is unclean and will not be fenced`;
+          a.reason = `stop on '${nameOf(s.node)}' cannot run`;
         }
         stopActions.push(a);
       }
