@@ -730,6 +730,9 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
         // up what is ordered after it, but a blocked (failed) one does (E: order7).
         a.required = false;
         if (x.blocked) a.runnable = false;
+        // Left on a node that is down or unclean: its (nominal) start there cannot run.
+        const n = nodes[next] as NodeInfo;
+        if (!n.online || n.unclean) a.runnable = false;
       } else if (requiresOf(r, stonith, opts.noQuorumPolicy) !== 'nothing') {
         if (policy === 'stop') {
           a.runnable = false;
