@@ -27,22 +27,25 @@ export const RESERVED_NODE_NAMES: readonly string[] = ['qdisk', 'qdevice', 'all'
 export const DEFAULT_WATCHDOG_TIMEOUT_MS = 5000;
 
 const FENCE_AGENT_RE = /^(ipmi|snmp-ims|snmp-apc|sim|manual|watchdog|exec:[A-Za-z0-9_.+-]+)$/;
-const RESOURCE_AGENT_RE = /^[A-Za-z0-9_.:+-]+$/;
-const NAME_RE = /^[A-Za-z0-9_.@-]+$/;
+const RESOURCE_AGENT_RE = /^\S+$/;
+/** Names and ids: anything printable without whitespace (Proxmox ids such as `vm:100` included). */
+const NAME_RE = /^\S+$/;
 
 const name = (what: string) =>
   z
     .string({ error: () => `expected the ${what} as a string` })
     .min(1, { error: () => `the ${what} must not be empty` })
-    .regex(NAME_RE, { error: () => `the ${what} may contain only letters, digits, '_', '.', '@' and '-'` });
+    .regex(NAME_RE, { error: () => `the ${what} must not contain whitespace` });
 
 const nodeSchema = z
   .object({
     name: name('node name'),
+    /** Left out: the smallest positive integer no other node uses, in document order. */
     id: z
       .number()
       .int()
-      .positive({ error: () => 'a node id must be a positive integer' }),
+      .positive({ error: () => 'a node id must be a positive integer' })
+      .optional(),
     votes: z.number().int().nonnegative().default(1),
     attributes: z.record(z.string(), stringish()).default({}),
   })
@@ -241,13 +244,25 @@ const constraintSchema = z
 /** The strict object tree before cross-field checks and normalisation. */
 const documentSchema = z
   .object({
-    name: name('cluster name'),
+    name: name('cluster name').default('quorate'),
     configVersion: z
       .number()
       .int()
       .nonnegative({ error: () => 'configVersion must be a non-negative integer' })
       .default(0),
-    nodes: z.array(nodeSchema).min(1, { error: () => 'a cluster needs at least one node' }),
+    nodes: z
+      .array(nodeSchema)
+      .min(1, { error: () => 'a cluster needs at least one node' })
+      .transform((nodes) => {
+        const used = new Set(nodes.flatMap((n) => (n.id === undefined ? [] : [n.id])));
+        let next = 1;
+        return nodes.map((n) => {
+          if (n.id !== undefined) return { ...n, id: n.id };
+          while (used.has(next)) next++;
+          used.add(next);
+          return { ...n, id: next };
+        });
+      }),
     quorum: quorumSchema.prefault({}),
     options: optionsSchema.prefault({}),
     fencing: fencingSchema.prefault({}),

@@ -109,6 +109,24 @@ describe('parseClusterConfig defaults (SCENARIO-FORMAT "Defaults")', () => {
     });
   });
 
+  it('gives nodes without an id the smallest unused positive integers, in document order', () => {
+    const c2 = parseClusterConfig({
+      name: 'c',
+      nodes: [{ name: 'a' }, { name: 'b', id: 1 }, { name: 'c' }, { name: 'd', id: 3 }, { name: 'e' }],
+    });
+    expect(c2.nodes.map((n) => n.id)).toEqual([2, 1, 4, 3, 5]);
+  });
+
+  it('accepts ids with punctuation (Proxmox vm:100) and defaults the cluster name', () => {
+    const c2 = parseClusterConfig({
+      nodes: [{ name: 'pve1.example.com', id: 1 }],
+      resources: [{ id: 'vm:100' }],
+    });
+    expect(c2.name).toBe('quorate');
+    expect(c2.resources[0]?.id).toBe('vm:100');
+    expect(safeParseClusterConfig({ nodes: [{ name: 'node 1', id: 1 }] }).ok).toBe(false);
+  });
+
   it('does not modify its input', () => {
     const input = doc({ quorum: { twoNode: false }, resources: [{ id: 'r' }] });
     const copy = structuredClone(input);
@@ -610,7 +628,7 @@ describe('clusterConfigJsonSchema', () => {
       additionalProperties: unknown;
     };
     expect(s.type).toBe('object');
-    expect(s.required).toEqual(expect.arrayContaining(['name', 'nodes']));
+    expect(s.required).toEqual(['nodes']);
     expect(Object.keys(s.properties)).toEqual([
       'name',
       'configVersion',
