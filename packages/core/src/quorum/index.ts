@@ -6,8 +6,8 @@
  */
 
 export { qdeviceVote } from './qdevice.js';
-export type { QdiskVoteQuery } from './qdisk.js';
-export { electQdiskMaster, qdiskLiveNodes, qdiskVotes } from './qdisk.js';
+export type { QdiskObservation, QdiskVoteQuery } from './qdisk.js';
+export { electQdiskMaster, observeQdiskSlots, qdiskLiveNodes, qdiskVotes } from './qdisk.js';
 export type { QdeviceAlgorithm, QuorumResult, QuorumState, QuorumView, TieBreaker } from './quorum.types.js';
 export type { EffectiveQuorumOptions } from './votequorum.js';
 export {

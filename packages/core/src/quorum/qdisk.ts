@@ -70,3 +70,43 @@ export function qdiskVotes(qdisk: Pick<QdiskConfig, 'votes'> | undefined, query:
   if (selfId !== undefined && (!members.includes(selfId) || !liveIds.includes(selfId))) return 0;
   return qdisk.votes;
 }
+
+/**
+ * What one reader remembers about the quorum disk between two reads, for `observeQdiskSlots`:
+ * per node id, the last `seq`/`incarnation` it saw in that node's slot and its own clock time
+ * when they last changed (null: not seen changing yet). Plain JSON data; start with `{}`.
+ */
+export type QdiskObservation = Record<
+  number,
+  { seq: number; incarnation: number; changedAtMs: number | null }
+>;
+
+/**
+ * Liveness as qdiskd itself judges it, by the reader's own clock: a node is alive while the
+ * reader saw its slot change (`seq` or `incarnation`) less than `tko` intervals ago. Unlike
+ * `qdiskLiveNodes` this does not trust the writers' timestamps, so clock skew between hosts
+ * cannot keep a dead node alive or kill a live one. A slot seen for the first time counts only
+ * once it changes (qdiskd waits for fresh writes before it calls a node online); `none` and
+ * `evicted` slots are dead. Returns the next observation and the live ids, ascending. Pure.
+ */
+export function observeQdiskSlots(
+  previous: Readonly<QdiskObservation>,
+  slots: ReadonlyArray<SlotState | null | undefined>,
+  nowMs: number,
+  qdisk: Pick<QdiskConfig, 'intervalMs' | 'tko'>,
+): { observation: QdiskObservation; liveIds: number[] } {
+  const deadAfterMs = qdisk.tko * qdisk.intervalMs;
+  const observation: QdiskObservation = {};
+  const live: number[] = [];
+  for (const slot of slots) {
+    if (slot === null || slot === undefined) continue;
+    const before = previous[slot.nodeId];
+    const changed =
+      before !== undefined && (before.seq !== slot.seq || before.incarnation !== slot.incarnation);
+    const changedAtMs = changed ? nowMs : (before?.changedAtMs ?? null);
+    observation[slot.nodeId] = { seq: slot.seq, incarnation: slot.incarnation, changedAtMs };
+    if (slot.state === 'none' || slot.state === 'evicted') continue;
+    if (changedAtMs !== null && nowMs - changedAtMs < deadAfterMs) live.push(slot.nodeId);
+  }
+  return { observation, liveIds: [...new Set(live)].sort((a, b) => a - b) };
+}

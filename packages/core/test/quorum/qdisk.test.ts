@@ -6,6 +6,7 @@ import {
   computeQuorum,
   createQuorumState,
   electQdiskMaster,
+  observeQdiskSlots,
   qdiskLiveNodes,
   qdiskVotes,
 } from '../../src/quorum/index.js';
@@ -154,5 +155,66 @@ describe('quorum disk over time (seed 001: two nodes, qdisk 1 vote, expected 3)'
     }
     // node1 last wrote at 10s: dead to the disk at 20s; node2 takes over at that interval.
     expect(timeline).toEqual(['1s master 1', '20s master 2']);
+  });
+});
+
+describe("observeQdiskSlots (liveness by the reader's own clock)", () => {
+  const write = (nodeId: number, seq: number, timestampMs: number, incarnation = 1): SlotState => ({
+    ...slot(nodeId, timestampMs),
+    seq,
+    incarnation,
+  });
+
+  it('counts a node only once its slot changes, then until it has not changed for tko intervals', () => {
+    let obs = {};
+    const liveAt: string[] = [];
+    // node1 writes every second until 5s; node2's slot is stale from the start.
+    for (let t = 0; t <= 17_000; t += 1000) {
+      const seq1 = Math.min(t, 5000) / 1000;
+      const r = observeQdiskSlots(obs, [write(1, seq1, 0), write(2, 7, 0)], t, disk);
+      obs = r.observation;
+      liveAt.push(`${t / 1000}:${r.liveIds.join('+')}`);
+    }
+    // Changed last at 5s: alive while t - 5s < 10s, dead at 15s.
+    expect(liveAt).toEqual([
+      '0:',
+      '1:1',
+      '2:1',
+      '3:1',
+      '4:1',
+      '5:1',
+      '6:1',
+      '7:1',
+      '8:1',
+      '9:1',
+      '10:1',
+      '11:1',
+      '12:1',
+      '13:1',
+      '14:1',
+      '15:',
+      '16:',
+      '17:',
+    ]);
+    expect(JSON.parse(JSON.stringify(obs))).toEqual(obs);
+  });
+
+  it("ignores the writers' timestamps, so a skewed clock changes nothing", () => {
+    const first = observeQdiskSlots({}, [write(1, 1, 999_999_999)], 0, disk);
+    const second = observeQdiskSlots(first.observation, [write(1, 1, 999_999_999)], 30_000, disk);
+    expect(second.liveIds).toEqual([]);
+    const restarted = observeQdiskSlots(second.observation, [write(1, 1, -5, 2)], 31_000, disk);
+    expect(restarted.liveIds).toEqual([1]);
+  });
+
+  it('treats evicted and uninitialised slots as dead even when they change', () => {
+    const a = observeQdiskSlots({}, [write(1, 1, 0), { ...write(2, 1, 0), state: 'evicted' }], 0, disk);
+    const b = observeQdiskSlots(
+      a.observation,
+      [write(1, 2, 0), { ...write(2, 2, 0), state: 'evicted' }],
+      1000,
+      disk,
+    );
+    expect(b.liveIds).toEqual([1]);
   });
 });
