@@ -210,7 +210,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     const anyUp = arr.some(Boolean);
     // ring faulty marking (rrp passive): silent ring while another works
     const rings = Math.max(arr.length, 1);
-    for (let r = 0; r < rings; r++) {
+    for (let r = 0; r < rings && anyUp; r++) {
       const key = `${peer}:${r}`;
       const faulty = anyUp && arr[r] !== true;
       if (faulty !== (ringFaulty[key] === true)) {
@@ -591,7 +591,14 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       maintenance: { ...maintFlags },
       expected: expectedOverride,
       states: Object.fromEntries(
-        Object.entries(info).map(([n, i]) => [n, { state: isMember(n) ? 'member' : i.state, lostAtMs: i.lostAtMs }]),
+        Object.entries(info).map(([n, i]) => [
+          n,
+          {
+            state: isMember(n) ? 'member' : i.state,
+            lostAtMs: i.lostAtMs,
+            ...(i.state === 'unclean' && lastKnown[n] !== undefined ? { resources: { ...lastKnown[n] } } : {}),
+          },
+        ]),
       ),
     });
   }
@@ -604,18 +611,32 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       changed = true;
     }
     for (const n of Object.keys((msg.everSeen ?? {}) as Record<string, boolean>)) everSeen[n] = true;
-    // What the peer knows of nodes this node has never seen (it booted later): a node the cluster
-    // lost and has not fenced stays unclean; one it has seen go cleanly is offline.
-    for (const [n, st] of Object.entries((msg.states ?? {}) as Record<string, { state: NodeInfo['state']; lostAtMs: number }>)) {
-      const mine = info[n];
-      if (mine === undefined || mine.state !== 'unseen' || isMember(n) || n === self) continue;
-      if (st.state === 'unclean') info[n] = { state: 'unclean', lostAtMs: st.lostAtMs, fencedAtMs: mine.fencedAtMs };
-      else if (st.state === 'offline' || st.state === 'member') info[n] = { state: 'offline', lostAtMs: st.lostAtMs, fencedAtMs: mine.fencedAtMs };
-      changed = true;
-    }
     for (const [n, t] of Object.entries((msg.fenceLog ?? {}) as Record<string, number>)) {
       if ((fenceLog[n] ?? -1) < t) {
         noteFenced(n, t);
+        changed = true;
+      }
+    }
+    // What the peer knows of nodes outside this node's membership: a node its partition lost and
+    // nobody fenced since is unclean here too (with what it ran, so its recovery waits for its
+    // fence); a node it has seen go cleanly is offline rather than never seen.
+    type PeerState = { state: NodeInfo['state']; lostAtMs: number; resources?: Record<ResourceId, ResourceStatus> };
+    for (const [n, st] of Object.entries((msg.states ?? {}) as Record<string, PeerState>)) {
+      const mine = info[n];
+      if (mine === undefined || isMember(n) || n === self) continue;
+      if (st.state === 'unclean') {
+        if ((fenceLog[n] ?? -1) >= st.lostAtMs) continue;
+        const newer = mine.state === 'unseen' || (mine.state === 'offline' && mine.lostAtMs < st.lostAtMs);
+        if (newer) {
+          info[n] = { state: 'unclean', lostAtMs: st.lostAtMs, fencedAtMs: mine.fencedAtMs };
+          changed = true;
+        }
+        if (info[n]?.state === 'unclean' && st.resources !== undefined && lastKnown[n] === undefined) {
+          lastKnown[n] = { ...st.resources };
+          changed = true;
+        }
+      } else if (st.state === 'offline' && mine.state === 'unseen') {
+        info[n] = { state: 'offline', lostAtMs: st.lostAtMs, fencedAtMs: mine.fencedAtMs };
         changed = true;
       }
     }
@@ -819,6 +840,12 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     // Fencing.
     decideFencing(view);
 
+    // Nodes never seen since start may run anything: with startup fencing, no start runs before
+    // they are fenced (Pacemaker orders starts after the startup fencing).
+    const unseenPending =
+      cfg.options.stonithEnabled &&
+      cfg.options.startupFencing &&
+      cfg.nodes.some((n) => info[n.name]?.state === 'unseen' && !isMember(n.name) && !inMaintenance(n.name));
     const plan = planCommands({
       resources: cfg.resources,
       placements: transition.placements,
@@ -826,6 +853,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       nodeState: nodeStateForPolicy,
       maintenance: inMaintenance,
       canStartOn: (n) =>
+        !unseenPending &&
         isMember(n) && !inMaintenance(n) && reports[n]?.shutdown !== true && (reports[n]?.quorate === true || policy() === 'ignore'),
     });
     // Orphans: resources no longer in the configuration are stopped where they run.

@@ -1,5 +1,5 @@
 import type { NodeName, ResourceId } from '@quorate/policy';
-import { createClusterNode } from '../node/cluster-node.js';
+import { type ClusterNode, createClusterNode } from '../node/cluster-node.js';
 import type { FenceAgent, Logger, ResourceAgent } from '../ports.js';
 import type { AtTime, Expectation, InvariantName, Scenario, ScenarioEvent } from '../scenario/scenario.types.js';
 import { createSeededRandom } from '../testing/prng.js';
@@ -207,6 +207,27 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
       get: (_t, key) => (typeof key === 'string' ? make(key) : undefined),
     });
 
+  /**
+   * A partition that may act (quorate, or `ignore`) has lost the machines outside it: from now on
+   * (until they are fenced or seen again) they count as running what they ran at their fault, and
+   * with stonith disabled their resources count as stopped.
+   */
+  function noteLostBy(m: Machine, node: ClusterNode): void {
+    if (m.node !== node) return;
+    const st = node.status();
+    if (!st.quorate && m.config.options.noQuorumPolicy !== 'ignore') return;
+    for (const mx of world.ordered()) {
+      const x = mx.name;
+      if (x === m.name || st.members.includes(x) || lostInWorld.has(x)) continue;
+      lostInWorld.add(x);
+      const s = new Set<ResourceId>([...(faultSnap.get(x) ?? []), ...mx.running]);
+      faultSnap.delete(x);
+      if (mx.confirmedOff) continue;
+      if (records.some((r) => r.target === x && r.atMs >= clock.now())) continue;
+      if (s.size > 0) suspect.set(x, s);
+    }
+  }
+
   function bootNode(m: Machine): void {
     const name = m.name;
     const fenceAgents = anyAgentProxy<FenceAgent>((d) => world.fenceAgentFor(name, d));
@@ -249,26 +270,13 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
         lostInWorld.delete(j);
       }
       for (const l of e.left) clearSuspect(l);
-      if (e.lost.length > 0) {
-        const lost = [...e.lost];
-        queueMicrotask(() => {
-          if (m.node !== node) return;
-          const st = node.status();
-          if (!st.quorate && m.config.options.noQuorumPolicy !== 'ignore') return;
-          for (const x of lost) {
-            lostInWorld.add(x);
-            const mx = world.machines.get(x);
-            const s = new Set<ResourceId>([...(faultSnap.get(x) ?? []), ...(mx?.running ?? [])]);
-            if (mx?.confirmedOff) continue;
-            if (records.some((r) => r.target === x && r.atMs >= clock.now())) continue;
-            faultSnap.delete(x);
-            if (s.size > 0) suspect.set(x, s);
-          }
-        });
-      }
+      if (e.lost.length > 0) queueMicrotask(() => noteLostBy(m, node));
     });
     node.on('ring', (e) => log(`${name}/membership`, `ring ${e.ring} to '${e.peer}' ${e.status}`, 'ring', { ...e }));
-    node.on('quorum', (e) => lastQuorum.set(name, { votes: e.votes, expected: e.expected, quorum: e.quorum }));
+    node.on('quorum', (e) => {
+      lastQuorum.set(name, { votes: e.votes, expected: e.expected, quorum: e.quorum });
+      if (e.quorate) queueMicrotask(() => noteLostBy(m, node));
+    });
     node.on('quorum', (e) =>
       log(`${name}/quorum`, `${e.quorate ? 'quorate' : 'inquorate'}: votes ${e.votes}, expected ${e.expected}, quorum ${e.quorum}`, 'quorum', { ...e }),
     );
