@@ -137,6 +137,21 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** Live processes started by this launcher whose command line has `arg` (a path under its temp folder). */
+function pidsWithArg(arg: string): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+      if (argv.includes(arg) && isAlive(Number(d))) out.push(Number(d));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
 async function freeUdpPort(): Promise<number> {
   const s = createSocket('udp4');
   await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
@@ -164,7 +179,7 @@ op="$1"; shift
 echo "$(date +%s%3N) $op $*" >> "$d/power.log"
 off() {
   if [ -f "$d/node.pid" ]; then kill -KILL "$(cat "$d/node.pid")" 2>/dev/null; fi
-  if [ -f "$d/tini.pid" ]; then kill -KILL "$(cat "$d/tini.pid")" 2>/dev/null; fi
+  if [ -f "$d/tini.pid" ]; then kill -KILL -- "-$(cat "$d/tini.pid")" 2>/dev/null; fi
   rm -f "$d"/run/*
   echo 0 > "$d/power.state"
 }
@@ -231,8 +246,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 
   async function teardown(): Promise<void> {
     // BMCs first, so that no chassis hook restarts a node while we stop it.
-    for (const c of Object.values(bmcs)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    if (etcd && etcd.exitCode === null) etcd.kill('SIGKILL');
+    for (const [n, c] of Object.entries(bmcs)) killGroup(c, join(root, n, 'bmc', 'lan.conf'));
+    if (etcd) killGroup(etcd);
     await new Promise((r) => setTimeout(r, 50));
     for (const n of names) killNode(n);
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -241,6 +256,24 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         sh('ip', ['netns', 'del', ns]);
       } catch {
         // gone already
+      }
+    }
+  }
+
+  function killGroup(c: ChildProcess, marker?: string): void {
+    if (c.pid !== undefined) {
+      try {
+        process.kill(-c.pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    // ipmi_sim leaves tini's process group (it calls setsid): find it by its own config path.
+    if (marker) for (const p of pidsWithArg(marker)) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        // gone
       }
     }
   }
@@ -260,9 +293,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       const p = readPid(join(d, f));
       if (p !== undefined && isAlive(p)) {
         try {
-          process.kill(p, 'SIGKILL');
+          // tini leads the node's process group (setsid): the group takes OCF children along.
+          process.kill(f === 'tini.pid' ? -p : p, 'SIGKILL');
         } catch {
-          // gone
+          try {
+            process.kill(p, 'SIGKILL');
+          } catch {
+            // gone
+          }
         }
       }
     }
@@ -406,7 +444,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         '--initial-cluster-state', 'new', '--heartbeat-interval', '10', '--election-timeout', '100',
         '--listen-metrics-urls', '', '--log-level', 'warn', '--logger', 'zap', '--log-outputs', join(root, 'etcd.log'),
       ]);
-      etcd = spawn(argv[0] as string, argv.slice(1), { stdio: 'ignore' });
+      etcd = spawn(argv[0] as string, argv.slice(1), { stdio: 'ignore', detached: true });
       children.push(etcd);
       await waitEtcd(network === 'netns' ? sw : undefined, etcdUrl);
     }
@@ -442,7 +480,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         '/usr/bin/tini', '-s', '--', '/usr/bin/ipmi_sim', '-c', join(bmc, 'lan.conf'), '-f', join(bmc, 'bmc.emu'),
         '-s', join(bmc, 'state'), '-n', '-p',
       ]);
-      const c = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'ignore', 'ignore'] });
+      // Own process group: a power loss kills tini and ipmi_sim together (tini does not forward SIGKILL).
+      const c = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'ignore', 'ignore'], detached: true });
       bmcs[n] = c;
       children.push(c);
     }
@@ -572,7 +611,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         },
         powerLoss(n) {
           const t = Date.now();
-          bmcs[n]?.kill('SIGKILL');
+          const b = bmcs[n];
+          if (b) killGroup(b, join(root, n, 'bmc', 'lan.conf'));
           killNode(n);
           for (const f of readdirSync(join(root, n, 'run'))) rmSync(join(root, n, 'run', f), { force: true });
           writeFileSync(join(root, n, 'power.state'), '0\n');

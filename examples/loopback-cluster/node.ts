@@ -107,9 +107,10 @@ function deliverAfterSubscription(t: Transport): Transport {
   const flush = (): void => {
     const list = held ?? [];
     held = null;
-    setImmediate(() => {
+    // After core applied the membership it queues on the synchronous link reports (a 0 ms timer).
+    setTimeout(() => {
       for (const [from, msg] of list) deliver(from, msg);
-    });
+    }, 10);
   };
   const w: Transport = {
     join: (name, onMessage, ctx) => {
@@ -210,7 +211,7 @@ for (const ev of ['membership', 'ring', 'quorum', 'fence', 'resource', 'transiti
 }
 
 async function control(c: ControlCommand): Promise<void> {
-  emit('control', c as unknown as Record<string, unknown>);
+  emit('control', { command: c });
   switch (c.cmd) {
     case 'confirmFenced':
       node.confirmFenced(c.node);

@@ -38,7 +38,7 @@ afterEach(async () => {
 async function boot(opts: ClusterOptions, resourceOn: string): Promise<Cluster> {
   const c = await startCluster({ ...opts, keep: process.env.QUORATE_KEEP === '1' });
   current = c;
-  await c.waitFor(`vm100 active on ${resourceOn} only`, () => same(c.activeOn('vm100'), [resourceOn]), 20_000);
+  await activeOnly(c, resourceOn, 20_000);
   // Every node sees every other member.
   await c.waitFor(
     'full membership everywhere',
@@ -51,6 +51,15 @@ async function boot(opts: ClusterOptions, resourceOn: string): Promise<Cluster> 
     if (on.length > 1) doubleActive.push({ t: Date.now(), nodes: on });
   }, 5);
   return c;
+}
+
+/** Waits until vm100's state file is on `node` only and `node` logged the successful start. */
+async function activeOnly(c: Cluster, node: string, timeoutMs: number): Promise<void> {
+  await c.waitFor(
+    `vm100 active on ${node} only`,
+    () => same(c.activeOn('vm100'), [node]) && last(c.events(node), 'resource', started),
+    timeoutMs,
+  );
 }
 
 function same(a: string[], b: string[]): boolean {
@@ -78,7 +87,7 @@ describe.skipIf(missing !== undefined)('loopback cluster: end-to-end failover', 
     c.cutQdisk('node1'); // the iSCSI path goes with the cable in seed 001
     const tPull = c.pullCable('node1');
 
-    await c.waitFor('vm100 active on node2', () => same(c.activeOn('vm100'), ['node2']), 20_000);
+    await activeOnly(c, 'node2', 20_000);
     const ev2 = c.events('node2');
     const lost = last(ev2, 'membership', (e) => e.lost.includes('node1'));
     const fenced = last(ev2, 'fence', (e) => e.kind === 'succeeded' && e.target === 'node1');
@@ -122,7 +131,7 @@ describe.skipIf(missing !== undefined)('loopback cluster: end-to-end failover', 
 
     const tConfirm = Date.now();
     c.control('node2', { cmd: 'confirmFenced', node: 'node1' });
-    await c.waitFor('vm100 active on node2', () => same(c.activeOn('vm100'), ['node2']), 15_000);
+    await activeOnly(c, 'node2', 15_000);
     const ev2 = c.events('node2');
     const confirmed = last(ev2, 'fence', (e) => e.kind === 'confirmed' && e.target === 'node1');
     const start = last(ev2, 'resource', started);
@@ -177,6 +186,7 @@ describe.skipIf(missing !== undefined)('loopback cluster: end-to-end failover', 
       30_000,
     );
     const winner = c.activeOn('vm100')[0] as string;
+    await activeOnly(c, winner, 10_000);
     const start = last(c.events(winner), 'resource', started);
     const fenceEvents = c.allEvents().filter((e) => e.event === 'fence' && e.kind === 'succeeded');
     for (const loser of ['node4', 'node5']) {
@@ -197,7 +207,7 @@ describe.skipIf(missing !== undefined)('loopback cluster: end-to-end failover', 
     const c = await boot({ nodes: 2, transport: 'etcd' }, 'node1');
     c.cutQdisk('node1');
     const tPull = c.pullCable('node1');
-    await c.waitFor('vm100 active on node2', () => same(c.activeOn('vm100'), ['node2']), 30_000);
+    await activeOnly(c, 'node2', 30_000);
     const ev2 = c.events('node2');
     const fenced = last(ev2, 'fence', (e) => e.kind === 'succeeded' && e.target === 'node1');
     const start = last(ev2, 'resource', started);
