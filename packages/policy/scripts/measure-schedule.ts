@@ -33,6 +33,23 @@ function build(nNodes: number, nRsc: number): ClusterSnapshot {
       rules: [{ score: 20, expressions: [{ attribute: 'rack', op: 'eq' as const, value: '1' }] }],
     });
   }
+  // groups of 4 consecutive resources every 20, and a colocation chain every 10
+  const groups = [];
+  for (let i = 0; i + 4 <= nRsc; i += 20) {
+    const members = [`rsc${i}`, `rsc${i + 1}`, `rsc${i + 2}`, `rsc${i + 3}`];
+    groups.push({ id: `grp${i}`, members });
+    for (const m of members) (resources[Number(m.slice(3))] as { group?: string }).group = `grp${i}`;
+  }
+  for (let i = 5; i + 1 < nRsc; i += 10) {
+    constraints.push({
+      kind: 'colocation' as const,
+      id: `c${i}`,
+      resource: `rsc${i}`,
+      withResource: `rsc${i + 1}`,
+      score: 500,
+    } as never);
+    constraints.push({ kind: 'order' as const, id: `o${i}`, first: `rsc${i + 1}`, then: `rsc${i}` } as never);
+  }
   const state = [];
   for (let i = 0; i < nRsc; i += 3)
     state.push({ resource: `rsc${i}`, node: `node${(i % nNodes) + 1}`, status: 'active' as const });
@@ -55,6 +72,7 @@ function build(nNodes: number, nRsc: number): ClusterSnapshot {
     state,
     failCounts,
     nowMs: 0,
+    groups,
   };
 }
 

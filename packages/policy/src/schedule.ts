@@ -100,11 +100,6 @@ function roleApplies(role: string | undefined): boolean {
   return r === 'started' || r === 'unpromoted' || r === 'slave';
 }
 
-function sameCi(a: string | undefined, b: string | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return a.toLowerCase() === b.toLowerCase();
-}
-
 function fmt(s: Score): string {
   return s >= INFINITY ? 'INFINITY' : s <= -INFINITY ? '-INFINITY' : String(s);
 }
@@ -376,13 +371,12 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     const own = locsByRsc.get(r.id) ?? [];
     const fromGroup = x.parent ? (locsByRsc.get(x.parent.id) ?? []) : [];
     const isFirst = x.parent !== undefined && x.parent.members[0] === x;
-    const locs =
-      fromGroup.length === 0
-        ? own.map((l) => ({ ...l, zero: false }))
-        : [
-            ...own.map((l) => ({ ...l, zero: false })),
-            ...fromGroup.map((l) => ({ ...l, zero: !isFirst })),
-          ].sort((a, b) => a.pos - b.pos);
+    const locs: Array<{ c: LocationConstraint; pos: number; zero: boolean }> = [];
+    for (const l of own) locs.push({ c: l.c, pos: l.pos, zero: false });
+    if (fromGroup.length > 0) {
+      for (const l of fromGroup) locs.push({ c: l.c, pos: l.pos, zero: !isFirst });
+      locs.sort((a, b) => a.pos - b.pos);
+    }
     if (locs.length > 0) {
       // Each constraint (and each rule of a rule-based one) becomes one entry, applied in reverse
       // document order (Pacemaker prepends every new location to its list).
@@ -473,13 +467,40 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   const reasons: Record<ResourceId, string> = {};
   const scores: Record<ResourceId, Record<NodeName, Score>> = {};
 
-  const bestMatching = (x: Rsc, attr: string, value: string | undefined): number => {
-    let best = -INFINITY;
+  // Node attribute values as class ids (case-insensitive; "absent" is a class of its own), so
+  // colocation matching is O(nodes) per merge instead of O(nodes²).
+  const classCache = new Map<string, { cls: Int32Array; count: number }>();
+  const classesOf = (attr: string): { cls: Int32Array; count: number } => {
+    let c = classCache.get(attr);
+    if (!c) {
+      const ids = new Map<string, number>();
+      const cls = new Int32Array(N);
+      for (let i = 0; i < N; i++) {
+        const v = attrOf(i, attr);
+        const key = v === undefined ? '\u0000' : `=${v.toLowerCase()}`;
+        let id = ids.get(key);
+        if (id === undefined) {
+          id = ids.size;
+          ids.set(key, id);
+        }
+        cls[i] = id;
+      }
+      c = { cls, count: ids.size };
+      classCache.set(attr, c);
+    }
+    return c;
+  };
+  const availableNow = new Uint8Array(N);
+  for (let i = 0; i < N; i++) availableNow[i] = available(i) ? 1 : 0;
+  /** Best score of `x` among available nodes, per attribute-value class. */
+  const bestPerClass = (x: Rsc, classes: { cls: Int32Array; count: number }): Float64Array => {
+    const best = new Float64Array(classes.count).fill(-INFINITY);
     const t = x.table;
-    for (let i = 0; i < N; i++) {
-      const w = t[i] as number;
-      if (Number.isNaN(w)) continue;
-      if (w > best && available(i) && sameCi(value, attrOf(i, attr))) best = w;
+    for (let j = 0; j < N; j++) {
+      const w = t[j] as number;
+      if (Number.isNaN(w) || availableNow[j] === 0) continue;
+      const k = classes.cls[j] as number;
+      if (w > (best[k] as number)) best[k] = w;
     }
     return best;
   };
@@ -498,11 +519,12 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       work = addColocatedScores(x.members[0] as Rsc, Float64Array.from(table), attr, factor);
     } else {
       work = Float64Array.from(table);
-      const a = attr ?? '#uname';
+      const classes = classesOf(attr ?? '#uname');
+      const best = bestPerClass(x, classes);
       for (let i = 0; i < N; i++) {
         const w = work[i] as number;
         if (Number.isNaN(w)) continue;
-        const score = bestMatching(x, a, attrOf(i, a));
+        const score = best[classes.cls[i] as number] as number;
         if (factor < 0 && score < 0) continue;
         const wf = f32(factor * score);
         let weight = Math.trunc(wf < 0 ? wf - 0.5 : wf + 0.5);
@@ -528,16 +550,16 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
 
   /** `pcmk__apply_coloc_to_weights`: the dependent's table after its primary was assigned. */
   const applyColocToWeights = (dep: Rsc, primary: Rsc, c: Coloc): void => {
-    const attr = c.attr ?? '#id';
-    let value: string | undefined;
-    if (primary.assigned >= 0) value = attrOf(primary.assigned, attr);
+    const classes = classesOf(c.attr ?? '#id');
+    let value = -1;
+    if (primary.assigned >= 0) value = classes.cls[primary.assigned] as number;
     else if (c.score < 0) return;
     const work = Float64Array.from(dep.table);
     for (let i = 0; i < N; i++) {
       const w = work[i] as number;
       if (Number.isNaN(w)) continue;
       if (primary.assigned < 0) work[i] = addScores(-c.score, w);
-      else if (sameCi(attrOf(i, attr), value)) {
+      else if (classes.cls[i] === value) {
         if (c.score < INFINITY) work[i] = addScores(c.score, w);
       } else if (c.score >= INFINITY) work[i] = addScores(-c.score, w);
     }
@@ -631,12 +653,27 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     const t = x.table;
     if (x.r?.targetRole === 'stopped')
       for (let i = 0; i < N; i++) if (!Number.isNaN(t[i] as number)) t[i] = -INFINITY;
-    const sc: Record<NodeName, Score> = {};
-    for (let i = 0; i < N; i++) {
-      const v = t[i] as number;
-      if (!Number.isNaN(v)) sc[nameOf(i)] = v;
-    }
-    scores[x.id] = sc;
+    // The score row is materialised on first read: building 64 × 10000 small objects eagerly
+    // dominated the run time, and most callers read a few rows (or none).
+    const snapshotRow = Float64Array.from(t);
+    Object.defineProperty(scores, x.id, {
+      enumerable: true,
+      configurable: true,
+      get(): Record<NodeName, Score> {
+        const row: Record<NodeName, Score> = {};
+        for (let i = 0; i < N; i++) {
+          const v = snapshotRow[i] as number;
+          if (!Number.isNaN(v)) row[nameOf(i)] = v;
+        }
+        Object.defineProperty(scores, x.id, {
+          value: row,
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
+        return row;
+      },
+    });
     let chosen = -1;
     if (!x.managed) {
       chosen = x.running.length > 0 ? (x.running[0] as number) : -1;
