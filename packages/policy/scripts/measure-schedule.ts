@@ -48,6 +48,7 @@ function build(nNodes: number, nRsc: number): ClusterSnapshot {
       withResource: `rsc${i + 1}`,
       score: 500,
     } as never);
+    // biome-ignore lint/suspicious/noThenProperty: the OrderConstraint vocabulary names it 'then'
     constraints.push({ kind: 'order' as const, id: `o${i}`, first: `rsc${i + 1}`, then: `rsc${i}` } as never);
   }
   const state = [];
