@@ -247,9 +247,17 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   async function teardown(): Promise<void> {
     // BMCs first, so that no chassis hook restarts a node while we stop it.
     for (const [n, c] of Object.entries(bmcs)) killGroup(c, join(root, n, 'bmc', 'lan.conf'));
-    if (etcd) killGroup(etcd);
+    if (etcd) killGroup(etcd, join(root, 'etcd'));
     await new Promise((r) => setTimeout(r, 50));
     for (const n of names) killNode(n);
+    // A node being booted by a chassis hook may not have written its pid file yet.
+    for (const p of pidsWithArg(join(root, 'cluster.json'))) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     for (const ns of madeNs.splice(0)) {
       try {
@@ -659,12 +667,13 @@ async function waitEtcd(ns: string | undefined, url: string): Promise<void> {
   for (;;) {
     try {
       const argv = ['etcdctl', '--endpoints', url, '--command-timeout=1s', 'endpoint', 'health'];
-      const out = execFileSync(ns ? 'ip' : 'etcdctl', ns ? ['netns', 'exec', ns, ...argv] : argv.slice(1), {
+      // Exit 0 = healthy (etcdctl prints the verdict on stderr).
+      execFileSync(ns ? 'ip' : 'etcdctl', ns ? ['netns', 'exec', ns, ...argv] : argv.slice(1), {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, ETCDCTL_API: '3' },
       });
-      if (out.includes('is healthy')) return;
+      return;
     } catch {
       // not up yet
     }
