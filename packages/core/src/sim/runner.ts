@@ -116,6 +116,11 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
   const faultSnap = new Map<NodeName, Set<ResourceId>>();
   const suspect = new Map<NodeName, Set<ResourceId>>();
   const lostInWorld = new Set<NodeName>();
+  /**
+   * Without stonith, what a lost node kept running when it came back is not charged to the cluster
+   * until it is stopped there (the cluster chose not to fence; it resolves the duplicate on rejoin).
+   */
+  const forgiven = new Map<NodeName, Set<ResourceId>>();
   const lastApplied = new Map<NodeName, number>();
   const lastQuorum = new Map<NodeName, { votes: number; expected: number; quorum: number }>();
   const resourceIds = cluster.resources.map((r) => r.id);
@@ -146,15 +151,18 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
     clearSuspect(r.target);
   };
 
-  const checkSingleActive = (rid: ResourceId): void => {
+  /** Members of the partition `machine` is in, as its node sees it (a suspect inside it is known, not lost). */
+  const seenBy = (machine: NodeName): string[] => world.machines.get(machine)?.node?.status().members ?? [machine];
+  const checkSingleActive = (rid: ResourceId, at: NodeName): void => {
     if (!invariants.has('singleActive')) return;
     const claim = new Set<NodeName>();
     for (const m of world.ordered()) {
       if (!m.running.has(rid) || m.confirmedOff) continue;
-      if (!stonith() && lostInWorld.has(m.name)) continue;
+      if (!stonith() && (lostInWorld.has(m.name) || forgiven.get(m.name)?.has(rid) === true)) continue;
       claim.add(m.name);
     }
-    if (stonith()) for (const [n, s] of suspect) if (s.has(rid)) claim.add(n);
+    const members = seenBy(at);
+    if (stonith()) for (const [n, s] of suspect) if (s.has(rid) && !members.includes(n)) claim.add(n);
     if (claim.size > 1) fail(`singleActive:${rid}:${[...claim].join(',')}`, `invariant singleActive: '${rid}' is active on ${[...claim].map((n) => `'${n}'`).join(' and ')}`);
   };
 
@@ -166,21 +174,23 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
     log: (source, message) => log(source, message, 'world'),
     actionBegins(machine, rid, action) {
       if (action !== 'start') return;
+      forgiven.get(machine)?.delete(rid);
       const m = world.machine(machine);
       const cfg = m.config;
       if (invariants.has('quorumToStart') && cfg.options.noQuorumPolicy !== 'ignore' && m.node && !m.node.status().quorate) {
         fail(`quorumToStart:${rid}:${machine}:${clock.now()}`, `invariant quorumToStart: '${machine}' starts '${rid}' without quorum`);
       }
       if (invariants.has('fenceBeforeRecovery') && stonith()) {
+        const members = seenBy(machine);
         for (const [n, s] of suspect) {
-          if (n !== machine && s.has(rid)) {
+          if (n !== machine && s.has(rid) && !members.includes(n)) {
             fail(`fenceBeforeRecovery:${rid}:${n}`, `invariant fenceBeforeRecovery: '${rid}' started on '${machine}' before lost '${n}' was fenced`);
           }
         }
       }
     },
     resourceUp(machine, rid) {
-      checkSingleActive(rid);
+      checkSingleActive(rid, machine);
       const now = clock.now();
       for (const x of neverRunning) {
         if (x.placement[rid] === machine && now >= x.fromMs && now <= endOf(x.toMs)) {
@@ -267,6 +277,7 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
       log(`${name}/membership`, `${what}members ${e.members.join(', ')}`, 'membership', { members: e.members, joined: e.joined, lost: e.lost, left: e.left });
       for (const j of e.joined) if (j !== name) {
         clearSuspect(j);
+        if (!stonith() && lostInWorld.has(j)) forgiven.set(j, new Set(world.machines.get(j)?.running ?? []));
         lostInWorld.delete(j);
       }
       for (const l of e.left) clearSuspect(l);
