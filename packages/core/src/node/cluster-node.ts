@@ -279,7 +279,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       const i = info[n] as NodeInfo;
       const fenced = i.fencedAtMs >= 0 && (fenceLog[n] ?? -1) >= 0 && i.state === 'offline';
       info[n] = {
-        state: fenced || !cfg.options.stonithEnabled || peerShutdown[n] === true ? 'offline' : 'unclean',
+        // Only a clean leave (`node.leave`) spares the fence; a node lost while shutting down is unclean.
+        state: fenced || !cfg.options.stonithEnabled ? 'offline' : 'unclean',
         lostAtMs: now,
         fencedAtMs: i.fencedAtMs,
       };
