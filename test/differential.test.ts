@@ -4,6 +4,7 @@
  * operation history, fail counts). Placements and fence sets must be identical.
  *
  * Seed and size: QUORATE_DIFF_SEED (default 20261122) and QUORATE_DIFF_COUNT (default 500).
+ * A second run adds groups, colocations and orderings (QUORATE_DIFF_EXT_COUNT, default 200; 0 skips).
  * Mismatching CIBs are kept in $TMPDIR/quorate-diff-<seed>/; re-run one with
  * `crm_simulate -x <file> -S` or `node --conditions=@quorate/source --import tsx
  * test/differential/run.ts <count> <seed>`.
@@ -85,14 +86,35 @@ describe.skipIf(version === null)(`differential: quorate vs ${version ?? 'crm_si
     const r = await runDifferential({ masterSeed, count });
     console.info(
       `differential seed ${r.masterSeed}: ${r.agreed}/${r.count} agree, ${r.mismatches.length} mismatches, ` +
-        `${r.oracleFailures.length} oracle failures in ${(r.elapsedMs / 1000).toFixed(1)} s`,
+        `${r.oracleFailures.length} oracle failures, ${r.oracleSkipped.length} not comparable ` +
+        `(crm_simulate: invalid transition) in ${(r.elapsedMs / 1000).toFixed(1)} s`,
     );
     const report = [...r.oracleFailures, ...r.mismatches].slice(0, 15).map(describeMismatch).join('\n\n');
     // Oracle failures mean the generator produced a CIB crm_simulate rejects: a harness bug.
     expect(r.oracleFailures.length, `crm_simulate rejected generated CIBs:\n${report}`).toBe(0);
+    // Cases crm_simulate cannot execute are not compared; they must stay rare.
+    expect(r.oracleSkipped.length).toBeLessThanOrEqual(Math.ceil(r.count * 0.05));
     expect(
       r.mismatches.length,
       `${r.mismatches.length}/${r.count} CIBs disagree (seed ${r.masterSeed}; first 15 below; CIBs in ${r.dir}):\n${report}`,
+    ).toBe(0);
+  }, 300_000);
+
+  it('agrees on random CIBs with groups, colocations and orderings (extended subset)', async () => {
+    const { masterSeed, extendedCount } = envOptions();
+    if (extendedCount === 0) return;
+    const r = await runDifferential({ masterSeed, count: extendedCount, extended: true });
+    console.info(
+      `differential (extended) seed ${r.masterSeed}: ${r.agreed}/${r.count} agree, ${r.mismatches.length} ` +
+        `mismatches, ${r.oracleFailures.length} oracle failures, ${r.oracleSkipped.length} not comparable ` +
+        `(crm_simulate: invalid transition) in ${(r.elapsedMs / 1000).toFixed(1)} s`,
+    );
+    const report = [...r.oracleFailures, ...r.mismatches].slice(0, 15).map(describeMismatch).join('\n\n');
+    expect(r.oracleFailures.length, `crm_simulate rejected generated CIBs:\n${report}`).toBe(0);
+    expect(r.oracleSkipped.length).toBeLessThanOrEqual(Math.ceil(r.count * 0.05));
+    expect(
+      r.mismatches.length,
+      `${r.mismatches.length}/${r.count} extended CIBs disagree (seed ${r.masterSeed}; CIBs in ${r.dir}):\n${report}`,
     ).toBe(0);
   }, 300_000);
 });

@@ -40,6 +40,11 @@ export interface OracleAnswer {
 /** A failed oracle run (bad CIB, timeout, crash): not a verdict on Quorate. */
 export interface OracleFailure {
   error: string;
+  /**
+   * crm_simulate computed a transition but could not execute it ("An invalid transition was
+   * produced", exit 1): a crm_simulate defect seen with groups. Such cases cannot be compared.
+   */
+  invalidTransition?: boolean;
 }
 
 /** Whether crm_simulate is installed and runs; returns its version line or null. */
@@ -57,7 +62,9 @@ const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '',
   isArray: (name) =>
-    ['node', 'resource', 'node_weight', 'node_action', 'rsc_action', 'fencing_action'].includes(name),
+    ['node', 'resource', 'group', 'node_weight', 'node_action', 'rsc_action', 'fencing_action'].includes(
+      name,
+    ),
 });
 
 type XmlObj = Record<string, unknown>;
@@ -90,8 +97,16 @@ export function parseCrmSimulateXml(xml: string): OracleAnswer | OracleFailure {
   // resource look active there again.
   const where = new Map<string, string[]>();
   const order: string[] = [];
-  for (const r of arr((current.resources as XmlObj | undefined)?.resource)) {
-    if ('group' in r || 'clone' in r) return { error: 'groups/clones are not supported by the harness' };
+  const currentResources = current.resources as XmlObj | undefined;
+  if (currentResources && ('clone' in currentResources || 'bundle' in currentResources)) {
+    return { error: 'clones/bundles are not supported by the harness' };
+  }
+  // Primitives, top-level or inside groups (groups themselves have no placement of their own).
+  const primitives = [
+    ...arr(currentResources?.resource),
+    ...arr(currentResources?.group).flatMap((g) => arr(g.resource)),
+  ];
+  for (const r of primitives) {
     const id = String(r.id);
     order.push(id);
     where.set(id, r.active === 'true' ? arr(r.node).map((n) => String(n.name)) : []);
@@ -176,8 +191,15 @@ export function runCrmSimulate(file: string, timeoutMs = 15_000): Promise<Oracle
       clearTimeout(timer);
       const stderr = Buffer.concat(err).toString('utf8').trim();
       if (timedOut) return resolve({ error: `crm_simulate timed out after ${timeoutMs} ms` });
+      const stdout = Buffer.concat(out).toString('utf8');
+      if (code === 1 && stdout.includes('An invalid transition was produced')) {
+        return resolve({
+          error: 'crm_simulate: An invalid transition was produced',
+          invalidTransition: true,
+        });
+      }
       if (code !== 0) return resolve({ error: `crm_simulate exit ${code}: ${stderr.slice(0, 2000)}` });
-      const parsed = parseCrmSimulateXml(Buffer.concat(out).toString('utf8'));
+      const parsed = parseCrmSimulateXml(stdout);
       if ('error' in parsed) return resolve(parsed);
       if (/Relax-NG|validity error/i.test(stderr))
         return resolve({ error: `schema: ${stderr.slice(0, 2000)}` });

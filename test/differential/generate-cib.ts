@@ -101,6 +101,11 @@ export interface GenerateOptions {
   maxNodes?: number;
   /** Upper bound for the primitive count (default 12). */
   maxResources?: number;
+  /**
+   * Also generate groups, colocation and ordering constraints (the policy package supports them;
+   * they are outside the brief's core subset, so the main test runs without them).
+   */
+  extended?: boolean;
 }
 
 /** One generated case. */
@@ -535,13 +540,39 @@ export function generateCib(seed: number, options: GenerateOptions = {}): Genera
     const fence: Resource = { id: 'fencer', cls: 'stonith', meta: [], failureTimeoutSec: 0 };
     resources.splice(rng.int(0, resources.length), 0, fence);
   }
+  // ---- groups (extended mode): runs of 2-3 consecutive ocf primitives
+  const groups: Array<{ id: string; members: string[]; meta: Array<[string, string]> }> = [];
+  if (options.extended && rng.chance(0.6)) {
+    const ocf = resources.filter((r) => r.cls === 'ocf').map((r) => r.id);
+    let at = rng.int(0, 2);
+    const want = rng.int(1, 2);
+    while (groups.length < want && at + 1 < ocf.length) {
+      const size = Math.min(rng.int(2, 3), ocf.length - at);
+      const meta: Array<[string, string]> = [];
+      if (rng.chance(0.3)) meta.push(['priority', String(rng.int(-2, 8))]);
+      if (rng.chance(0.1)) meta.push(['target-role', 'Stopped']);
+      if (rng.chance(0.3)) meta.push(['resource-stickiness', rng.pick(['0', '10', '100'])]);
+      groups.push({ id: `g${groups.length + 1}`, members: ocf.slice(at, at + size), meta });
+      at += size + rng.int(0, 2);
+    }
+  }
+  const groupOf = new Map<string, string>();
+  for (const g of groups) for (const m of g.members) groupOf.set(m, g.id);
+  // Top-level items (what colocation/order constraints and half of the locations name).
+  const topLevel = [
+    ...resources.filter((r) => r.cls === 'ocf' && !groupOf.has(r.id)).map((r) => r.id),
+    ...groups.map((g) => g.id),
+  ];
   const rscDefaultsStickiness = rng.chance(0.4) ? rng.pick(['0', '1', '10', '100', '-5']) : undefined;
 
   // ---- constraints
   const constraints: string[] = [];
   const consCount = rng.int(0, Math.min(14, 2 * rscCount));
   for (let i = 0; i < consCount; i++) {
-    const rsc = rng.pick(resources.filter((r) => r.cls === 'ocf'));
+    const rsc =
+      groups.length > 0 && rng.chance(0.5)
+        ? { id: rng.pick(topLevel) }
+        : rng.pick(resources.filter((r) => r.cls === 'ocf'));
     const id = `loc-${i}`;
     if (rng.chance(0.6)) {
       constraints.push(
@@ -552,6 +583,25 @@ export function generateCib(seed: number, options: GenerateOptions = {}): Genera
       const n = rng.int(1, 2);
       for (let j = 0; j < n; j++) rules.push(genRule(rng, anyNode, `${id}-rule${j}`, 0));
       constraints.push(`<rsc_location${attrs({ id, rsc: rsc.id })}>${rules.join('')}</rsc_location>`);
+    }
+  }
+
+  if (options.extended && topLevel.length >= 2) {
+    const colocs = rng.int(0, 3);
+    for (let i = 0; i < colocs; i++) {
+      const [a, b] = rng.shuffle(topLevel);
+      const score = rng.pick(['INFINITY', '-INFINITY', '100', '-50', '500000', '1']);
+      constraints.push(`<rsc_colocation${attrs({ id: `col-${i}`, rsc: a, 'with-rsc': b, score })}/>`);
+    }
+    const orders = rng.int(0, 2);
+    for (let i = 0; i < orders; i++) {
+      const [a, b] = rng.shuffle(topLevel);
+      const kind = rng.weighted<string | undefined>([
+        [1, undefined],
+        [1, 'Mandatory'],
+        [1, 'Optional'],
+      ]);
+      constraints.push(`<rsc_order${attrs({ id: `ord-${i}`, first: a, then: b, kind })}/>`);
     }
   }
 
@@ -630,17 +680,31 @@ export function generateCib(seed: number, options: GenerateOptions = {}): Genera
   if (symmetric !== undefined) crm.push(['symmetric-cluster', symmetric]);
   if (maintenanceMode) crm.push(['maintenance-mode', 'true']);
   if (stopAll) crm.push(['stop-all-resources', 'true']);
-  const rscXml = resources
-    .map((r) => {
-      const meta = nvset(`${r.id}-meta`, r.meta, 'meta_attributes');
-      if (r.cls === 'stonith')
-        return `<primitive id="${r.id}" class="stonith" type="fence_dummy">${meta}<operations><op id="${r.id}-monitor-10s" name="monitor" interval="10s"/></operations></primitive>`;
-      // The recurring monitor of the history is configured, so crm_simulate does not cancel it
-      // (a simulated cancel re-records the resource as active on its old node).
-      const ops = `<operations><op id="${xmlEscape(r.id)}-monitor-10s" name="monitor" interval="10s"/></operations>`;
-      return `<primitive id="${xmlEscape(r.id)}" class="ocf" provider="heartbeat" type="Dummy">${meta}${ops}</primitive>`;
-    })
-    .join('\n      ');
+  const primitiveXml = (r: Resource): string => {
+    const meta = nvset(`${r.id}-meta`, r.meta, 'meta_attributes');
+    if (r.cls === 'stonith')
+      return `<primitive id="${r.id}" class="stonith" type="fence_dummy">${meta}<operations><op id="${r.id}-monitor-10s" name="monitor" interval="10s"/></operations></primitive>`;
+    // The recurring monitor of the history is configured, so crm_simulate does not cancel it
+    // (a simulated cancel re-records the resource as active on its old node).
+    const ops = `<operations><op id="${xmlEscape(r.id)}-monitor-10s" name="monitor" interval="10s"/></operations>`;
+    return `<primitive id="${xmlEscape(r.id)}" class="ocf" provider="heartbeat" type="Dummy">${meta}${ops}</primitive>`;
+  };
+  const rscParts: string[] = [];
+  for (const r of resources) {
+    const gid = groupOf.get(r.id);
+    if (gid === undefined) rscParts.push(primitiveXml(r));
+    else {
+      const g = groups.find((x) => x.id === gid);
+      if (!g || g.members[0] !== r.id) continue;
+      const members = g.members
+        .map((m) => primitiveXml(resources.find((x) => x.id === m) as Resource))
+        .join('');
+      rscParts.push(
+        `<group id="${g.id}">${nvset(`${g.id}-meta`, g.meta, 'meta_attributes')}${members}</group>`,
+      );
+    }
+  }
+  const rscXml = rscParts.join('\n      ');
   const nodesXml = nodes
     .map(
       (n) =>
@@ -684,6 +748,7 @@ export function generateCib(seed: number, options: GenerateOptions = {}): Genera
   const description =
     `nodes=${nodes.map((n) => `${n.name}:${n.state}`).join(',')} rscs=${resources.length} ` +
     `stonith=${stonith} device=${fenceDevice} quorum=${haveQuorum} nqp=${nqp ?? 'default'} ` +
-    `symmetric=${symmetric ?? 'default'}${maintenanceMode ? ' maintenance-mode' : ''}${stopAll ? ' stop-all' : ''}`;
+    `symmetric=${symmetric ?? 'default'}${maintenanceMode ? ' maintenance-mode' : ''}${stopAll ? ' stop-all' : ''}` +
+    (groups.length > 0 ? ` groups=${groups.map((g) => `${g.id}[${g.members.join(',')}]`).join(',')}` : '');
   return { seed, xml, description };
 }

@@ -20,6 +20,8 @@ import { caseSeed, generateCib } from './generate-cib.js';
 export const DEFAULT_SEED = 20261122;
 /** Default number of generated CIBs. */
 export const DEFAULT_COUNT = 500;
+/** Default number of extended CIBs (groups, colocation, ordering). */
+export const DEFAULT_EXTENDED_COUNT = 200;
 
 /** One case on which Quorate and crm_simulate disagree (or one of them failed). */
 export interface Mismatch {
@@ -42,6 +44,8 @@ export interface HarnessResult {
   mismatches: Mismatch[];
   /** Cases where crm_simulate itself failed (invalid CIB, timeout): generator bugs. */
   oracleFailures: Mismatch[];
+  /** Cases crm_simulate could not execute ("invalid transition"): not comparable, only counted. */
+  oracleSkipped: Mismatch[];
   elapsedMs: number;
 }
 
@@ -53,15 +57,19 @@ export interface HarnessOptions {
   /** Where CIBs are written; agreeing cases are deleted afterwards unless `keepAll`. */
   dir?: string;
   keepAll?: boolean;
+  /** Generate groups, colocations and orderings too (see GenerateOptions.extended). */
+  extended?: boolean;
 }
 
 /** Reads `QUORATE_DIFF_SEED` / `QUORATE_DIFF_COUNT` (decimal or 0x hex). */
-export function envOptions(): { masterSeed: number; count: number } {
+export function envOptions(): { masterSeed: number; count: number; extendedCount: number } {
   const seedText = process.env.QUORATE_DIFF_SEED;
   const countText = process.env.QUORATE_DIFF_COUNT;
   const masterSeed = seedText ? Number(seedText) >>> 0 : DEFAULT_SEED;
   const count = countText ? Math.max(1, Number.parseInt(countText, 10)) : DEFAULT_COUNT;
-  return { masterSeed, count };
+  const extText = process.env.QUORATE_DIFF_EXT_COUNT;
+  const extendedCount = extText ? Math.max(0, Number.parseInt(extText, 10)) : DEFAULT_EXTENDED_COUNT;
+  return { masterSeed, count, extendedCount };
 }
 
 /** Runs the whole differential comparison. */
@@ -69,12 +77,12 @@ export async function runDifferential(options: HarnessOptions = {}): Promise<Har
   const started = performance.now();
   const masterSeed = options.masterSeed ?? DEFAULT_SEED;
   const count = options.count ?? DEFAULT_COUNT;
-  const dir = options.dir ?? join(tmpdir(), `quorate-diff-${masterSeed}`);
+  const dir = options.dir ?? join(tmpdir(), `quorate-diff-${masterSeed}${options.extended ? '-ext' : ''}`);
   mkdirSync(dir, { recursive: true });
   const indexes = Array.from({ length: count }, (_, i) => i);
   const outcomes = await mapLimit(indexes, options.concurrency ?? 2, async (index) => {
     const seed = caseSeed(masterSeed, index);
-    const gen = generateCib(seed);
+    const gen = generateCib(seed, { extended: options.extended ?? false });
     const file = join(dir, `case-${index}-seed-${seed}.xml`);
     writeFileSync(file, gen.xml);
     const crm = await runCrmSimulate(file);
@@ -83,6 +91,9 @@ export async function runDifferential(options: HarnessOptions = {}): Promise<Har
     if (!('error' in crm) && crm.multiActive.length > 0) {
       const error = { error: `crm_simulate leaves ${crm.multiActive.join(',')} active on several nodes` };
       return { oracle: true, m: { ...base, crm: error, differences: [], scoreDiffs: [] } };
+    }
+    if ('error' in crm && crm.invalidTransition) {
+      return { oracle: 'skip' as const, m: { ...base, differences: [], scoreDiffs: [] } };
     }
     if ('error' in crm) {
       return { oracle: true, m: { ...base, differences: [], scoreDiffs: [] } };
@@ -97,17 +108,19 @@ export async function runDifferential(options: HarnessOptions = {}): Promise<Har
   });
   const mismatches: Mismatch[] = [];
   const oracleFailures: Mismatch[] = [];
+  const oracleSkipped: Mismatch[] = [];
   for (const o of outcomes) {
     if (o === null) continue;
-    (o.oracle ? oracleFailures : mismatches).push(o.m);
+    (o.oracle === 'skip' ? oracleSkipped : o.oracle ? oracleFailures : mismatches).push(o.m);
   }
   return {
     masterSeed,
     count,
     dir,
-    agreed: count - mismatches.length - oracleFailures.length,
+    agreed: count - mismatches.length - oracleFailures.length - oracleSkipped.length,
     mismatches,
     oracleFailures,
+    oracleSkipped,
     elapsedMs: performance.now() - started,
   };
 }
@@ -117,7 +130,7 @@ export function describeMismatch(m: Mismatch): string {
   const lines = [
     `case #${m.index} seed ${m.seed} (${m.description})`,
     `  CIB: ${m.file}`,
-    `  reproduce: QUORATE_DIFF_SEED=... or generateCib(${m.seed}); crm_simulate -x ${m.file} -S`,
+    `  reproduce: crm_simulate -x ${m.file} -S; node --conditions=@quorate/source --import tsx test/differential/check-file.ts ${m.file} --scores`,
   ];
   for (const d of m.differences) {
     lines.push(
