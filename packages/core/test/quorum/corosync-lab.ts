@@ -2,8 +2,10 @@
  * A real corosync 3 cluster for differential tests of the vote arithmetic: one network namespace
  * per node (each with its own /run and /var/lib/corosync bind-mounted, so several corosync
  * daemons coexist), joined by a bridge in a hub namespace; partitions are blackhole routes.
- * Needs root, iproute2, tini and corosync. Every daemon is started by this process and stopped
- * by its pid; the namespaces are deleted at `close()`.
+ * Needs root, iproute2, tini and corosync. With `qdevice`, a corosync-qnetd arbiter runs in the
+ * hub namespace (10.213.0.254, TLS off) and every node runs corosync-qdevice beside corosync.
+ * Every daemon is started by this process and stopped by its pid; the namespaces are deleted at
+ * `close()`.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,11 +23,13 @@ export interface RealQuorum {
 }
 
 /** Why the lab cannot run here, or null when it can. */
-export function corosyncLabUnavailable(): string | null {
+export function corosyncLabUnavailable(withQdevice = false): string | null {
   if (process.env.QUORATE_IT_COROSYNC !== '1')
     return 'set QUORATE_IT_COROSYNC=1 to run the real corosync differential test';
   if (process.getuid?.() !== 0) return 'needs root (network namespaces)';
-  for (const bin of ['/usr/sbin/corosync', '/usr/sbin/corosync-quorumtool', '/usr/bin/tini', '/usr/bin/ip']) {
+  const bins = ['/usr/sbin/corosync', '/usr/sbin/corosync-quorumtool', '/usr/bin/tini', '/usr/bin/ip'];
+  if (withQdevice) bins.push('/usr/sbin/corosync-qdevice', '/usr/bin/corosync-qnetd');
+  for (const bin of bins) {
     if (!existsSync(bin) && !existsSync(bin.replace('/usr/bin/', '/bin/').replace('/usr/sbin/', '/sbin/')))
       return `${bin} not found`;
   }
@@ -36,6 +40,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function ip(...args: string[]): void {
   execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** SIGTERM to a process this test started, then SIGKILL if it has not exited after 8 s. */
+async function stopProcess(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  const exited = new Promise<void>((r) => p.once('exit', () => r()));
+  p.kill('SIGTERM');
+  const timedOut = await Promise.race([exited.then(() => false), sleep(8000).then(() => true)]);
+  if (timedOut) {
+    p.kill('SIGKILL');
+    await exited;
+  }
 }
 
 /** Parses `corosync-quorumtool -s` output. */
@@ -53,7 +69,11 @@ export function parseQuorumtool(text: string): RealQuorum | null {
     .split(/\s+/)
     .filter((f) => f !== '');
   const table = text.slice(text.indexOf('Nodeid'));
-  const members = [...table.matchAll(/^\s+(\d+)\s+\d+/gm)].map((m) => Number(m[1])).sort((a, b) => a - b);
+  // Row 0 is the qdevice itself.
+  const members = [...table.matchAll(/^\s+(\d+)\s+\d+/gm)]
+    .map((m) => Number(m[1]))
+    .filter((id) => id !== 0)
+    .sort((a, b) => a - b);
   return { expected, votes, quorum, quorate: flags.includes('Quorate'), flags, members };
 }
 
@@ -62,8 +82,11 @@ export interface CorosyncLab {
   start(i: number): void;
   /** Stops node i (SIGTERM to its own process, then waits for the exit). */
   stop(i: number): Promise<void>;
-  /** Cuts the network into these groups (nodes in different groups cannot talk). */
-  partition(groups: number[][]): void;
+  /**
+   * Cuts the network into these groups (nodes in different groups cannot talk); `reach[k]`
+   * false also cuts group k from the qdevice arbiter (default: every group reaches it).
+   */
+  partition(groups: number[][], reach?: boolean[]): void;
   /** Restores every link. */
   heal(): void;
   /** `corosync-quorumtool -s` on node i. */
@@ -72,6 +95,8 @@ export interface CorosyncLab {
   setExpected(i: number, votes: number): number;
   /** Polls until every listed node sees exactly `members[i]`, or throws after `timeoutMs`. */
   waitMembers(members: Record<number, number[]>, timeoutMs?: number): Promise<Record<number, RealQuorum>>;
+  /** Polls until two readings a second apart agree on every listed node (qdevice votes settle late). */
+  waitSettled(nodes: number[], timeoutMs?: number): Promise<Record<number, RealQuorum>>;
   close(): Promise<void>;
 }
 
@@ -79,17 +104,25 @@ export interface CorosyncLab {
  * Creates the namespaces and a `corosync.conf` for `n` nodes (1 vote each unless `votes` says
  * otherwise) with the given lines in the `quorum {}` section. Nothing runs until `start`.
  */
+export interface QdeviceLabOptions {
+  algorithm: 'ffsplit' | 'lms';
+  tieBreaker: 'lowest' | 'highest' | number;
+  votes?: number;
+}
+
 export function createCorosyncLab(
   n: number,
   quorumLines: string[],
-  opts: { tokenMs?: number; votes?: number[] } = {},
+  opts: { tokenMs?: number; votes?: number[]; qdevice?: QdeviceLabOptions } = {},
 ): CorosyncLab {
   const tag = `qv${process.pid % 10_000}`;
   const dir = mkdtempSync(join(tmpdir(), 'quorate-corosync-'));
   const hub = `${tag}hub`;
   const ns = (i: number) => `${tag}n${i}`;
   const addr = (i: number) => `10.213.0.${i}`;
-  const procs = new Map<number, ChildProcess>();
+  const procs = new Map<number, ChildProcess[]>();
+  const arbiter = '10.213.0.254';
+  let qnetd: ChildProcess | undefined;
   const blackholes: Array<[number, number]> = [];
 
   const nodelist = Array.from({ length: n }, (_, k) => {
@@ -97,15 +130,62 @@ export function createCorosyncLab(
     const votes = opts.votes?.[k];
     return `  node {\n    ring0_addr: ${addr(i)}\n    nodeid: ${i}\n${votes === undefined ? '' : `    quorum_votes: ${votes}\n`}  }`;
   }).join('\n');
+  const q = opts.qdevice;
+  const device =
+    q === undefined
+      ? []
+      : [
+          'device {',
+          '  model: net',
+          ...(q.votes === undefined ? [] : [`  votes: ${q.votes}`]),
+          '  timeout: 2000',
+          '  sync_timeout: 4000',
+          '  net {',
+          `    host: ${arbiter}`,
+          '    port: 15403',
+          `    algorithm: ${q.algorithm}`,
+          `    tie_breaker: ${q.tieBreaker}`,
+          '    tls: off',
+          '  }',
+          '}',
+        ];
+  const lines = [...quorumLines, ...device];
   const conf = join(dir, 'corosync.conf');
   writeFileSync(
     conf,
-    `totem {\n  version: 2\n  cluster_name: quorate\n  transport: knet\n  crypto_cipher: none\n  crypto_hash: none\n  token: ${opts.tokenMs ?? 500}\n  interface {\n    linknumber: 0\n    mcastport: 15405\n  }\n}\nnodelist {\n${nodelist}\n}\nquorum {\n  provider: corosync_votequorum\n${quorumLines.map((l) => `  ${l}`).join('\n')}\n}\nlogging {\n  to_stderr: yes\n  to_syslog: no\n}\n`,
+    `totem {\n  version: 2\n  cluster_name: quorate\n  transport: knet\n  crypto_cipher: none\n  crypto_hash: none\n  token: ${opts.tokenMs ?? 500}\n  interface {\n    linknumber: 0\n    mcastport: 15405\n  }\n}\nnodelist {\n${nodelist}\n}\nquorum {\n  provider: corosync_votequorum\n${lines.map((l) => `  ${l}`).join('\n')}\n}\nlogging {\n  to_stderr: yes\n  to_syslog: no\n}\n`,
   );
 
   ip('netns', 'add', hub);
   ip('-n', hub, 'link', 'add', 'qbr', 'type', 'bridge');
   ip('-n', hub, 'link', 'set', 'qbr', 'up');
+  if (q !== undefined) {
+    ip('-n', hub, 'addr', 'add', `${arbiter}/24`, 'dev', 'qbr');
+    ip('-n', hub, 'link', 'set', 'lo', 'up');
+    const log = openSync(join(dir, 'qnetd.log'), 'a');
+    qnetd = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        hub,
+        'tini',
+        '-s',
+        '--',
+        'corosync-qnetd',
+        '-f',
+        '-l',
+        arbiter,
+        '-p',
+        '15403',
+        '-s',
+        'off',
+      ],
+      {
+        stdio: ['ignore', log, log],
+      },
+    );
+  }
   for (let i = 1; i <= n; i++) {
     ip('netns', 'add', ns(i));
     ip('link', 'add', `${tag}v${i}`, 'type', 'veth', 'peer', 'name', `${tag}h${i}`);
@@ -132,29 +212,54 @@ export function createCorosyncLab(
     start(i) {
       const nd = join(dir, `n${i}`);
       const log = openSync(join(nd, 'corosync.log'), 'a');
-      const script = `mount --bind ${nd}/run /run && mount --bind ${nd}/lib /var/lib/corosync && exec corosync -f -c ${conf}`;
-      procs.set(
-        i,
-        spawn('ip', ['netns', 'exec', ns(i), 'tini', '-s', '--', 'sh', '-c', script], {
-          stdio: ['ignore', log, log],
-        }),
-      );
+      const binds = `mount --bind ${nd}/run /run && mount --bind ${nd}/lib /var/lib/corosync`;
+      const daemons = [
+        spawn(
+          'ip',
+          ['netns', 'exec', ns(i), 'tini', '-s', '--', 'sh', '-c', `${binds} && exec corosync -f -c ${conf}`],
+          { stdio: ['ignore', log, log] },
+        ),
+      ];
+      if (q !== undefined) {
+        // Same bind mounts in its own mount namespace: it shares /run with corosync through them.
+        const wait =
+          'for k in $(seq 1 100); do corosync-cmapctl -g totem.cluster_name >/dev/null 2>&1 && break; sleep 0.1; done';
+        const qlog = openSync(join(nd, 'qdevice.log'), 'a');
+        daemons.push(
+          spawn(
+            'ip',
+            [
+              'netns',
+              'exec',
+              ns(i),
+              'tini',
+              '-s',
+              '--',
+              'sh',
+              '-c',
+              `${binds} && ${wait}; exec corosync-qdevice -f`,
+            ],
+            { stdio: ['ignore', qlog, qlog] },
+          ),
+        );
+      }
+      procs.set(i, daemons);
     },
     async stop(i) {
-      const p = procs.get(i);
-      if (p === undefined) return;
+      const daemons = procs.get(i) ?? [];
       procs.delete(i);
-      if (p.exitCode !== null || p.signalCode !== null) return;
-      const exited = new Promise<void>((r) => p.once('exit', () => r()));
-      p.kill('SIGTERM');
-      const timedOut = await Promise.race([exited.then(() => false), sleep(8000).then(() => true)]);
-      if (timedOut) {
-        p.kill('SIGKILL');
-        await exited;
-      }
+      // qdevice first, then corosync (as their units stop).
+      for (const p of [...daemons].reverse()) await stopProcess(p);
     },
-    partition(groups) {
+    partition(groups, reach) {
       lab.heal();
+      groups.forEach((g, k) => {
+        if (q === undefined || reach?.[k] !== false) return;
+        for (const i of g) {
+          ip('-n', ns(i), 'route', 'add', 'blackhole', `${arbiter}/32`);
+          blackholes.push([i, 254]);
+        }
+      });
       const groupOf = new Map<number, number>();
       groups.forEach((g, k) => {
         for (const i of g) groupOf.set(i, k);
@@ -203,8 +308,25 @@ export function createCorosyncLab(
         `corosync membership did not settle: wanted ${JSON.stringify(members)}, saw ${JSON.stringify(last)}`,
       );
     },
+    async waitSettled(nodes, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      const read = () => JSON.stringify(nodes.map((i) => quorum(i)));
+      let last = read();
+      while (Date.now() < deadline) {
+        await sleep(1000);
+        const now = read();
+        if (now === last) {
+          const out: Record<number, RealQuorum> = {};
+          for (const i of nodes) out[i] = quorum(i) as RealQuorum;
+          return out;
+        }
+        last = now;
+      }
+      throw new Error(`corosync quorum did not settle on nodes ${nodes.join(', ')}: ${last}`);
+    },
     async close() {
       for (const i of [...procs.keys()]) await lab.stop(i);
+      if (qnetd !== undefined) await stopProcess(qnetd);
       for (let i = 1; i <= n; i++) spawnSync('ip', ['netns', 'del', ns(i)]);
       spawnSync('ip', ['netns', 'del', hub]);
       rmSync(dir, { recursive: true, force: true });
