@@ -92,6 +92,9 @@ class Attrs {
   }
 
   done(): void {
+    // The text itself is not quoted: it could be a secret someone put in the wrong place.
+    if (this.el.text !== '')
+      this.warnings.push(`${this.el.path}: text content (${this.el.text.length} characters) not imported`);
     for (const name of Object.keys(this.el.attrs)) {
       if (!this.used.has(name))
         this.warnings.push(`${this.el.path}: unknown attribute '${name}' not imported`);

@@ -276,6 +276,19 @@ describe('importClusterConf refuses broken input with a ConfigError naming the e
     expect((caught as ConfigError).code).toBe('CONFIG_INVALID');
   });
 
+  it('reports text content it does not import', () => {
+    const out = importClusterConf(
+      wrap(
+        `<cman>two_node</cman>${nodes}<fencedevices><fencedevice name="f" agent="fence_x">hunter2</fencedevice></fencedevices>`,
+      ),
+    );
+    expect(out.warnings).toContain('cluster/cman: text content (8 characters) not imported');
+    expect(out.warnings).toContain(
+      'cluster/fencedevices/fencedevice[f]: text content (7 characters) not imported',
+    );
+    expect(JSON.stringify(out)).not.toContain('hunter2');
+  });
+
   it('accepts a minimal file and says what the defaults mean', () => {
     const out = importClusterConf(wrap(nodes));
     expect(out.document).toEqual({ name: 'c', configVersion: 1, nodes: [{ name: 'a', id: 1 }] });
