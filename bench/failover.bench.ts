@@ -40,7 +40,8 @@ if (missing) {
 
 // biome-ignore lint/suspicious/noExplicitAny: event fields are free-form JSON
 type Ev = NodeEvent & Record<string, any>;
-const find = (list: NodeEvent[], pred: (e: Ev) => boolean): Ev | undefined => list.find((e) => pred(e as Ev)) as Ev | undefined;
+const find = (list: NodeEvent[], pred: (e: Ev) => boolean): Ev | undefined =>
+  list.find((e) => pred(e as Ev)) as Ev | undefined;
 
 interface Sample {
   total: number;
@@ -77,7 +78,8 @@ async function once(i: number): Promise<Sample> {
     let t0 = cl.pullCable('node1');
     const startEv = await cl.waitFor(
       'vm100 started on node2',
-      () => find(cl.events('node2'), (e) => e.event === 'resource' && e.action === 'start' && e.ok && e.t >= t0),
+      () =>
+        find(cl.events('node2'), (e) => e.event === 'resource' && e.action === 'start' && e.ok && e.t >= t0),
       20_000,
     );
     if (network === 'loopback') {
@@ -89,8 +91,12 @@ async function once(i: number): Promise<Sample> {
     const lost = find(ev2, (e) => e.event === 'membership' && e.lost.includes('node1') && e.t >= t0);
     const fenced = find(ev2, (e) => e.event === 'fence' && e.kind === 'succeeded' && e.target === 'node1');
     const fenceCall = find(ev2, (e) => e.event === 'fence.call' && e.target === 'node1' && e.ok);
-    const startCall = find(ev2, (e) => e.event === 'resource.call' && e.action === 'start' && e.ok && e.t >= t0);
-    if (!lost || !fenced || !fenceCall || !startCall) throw new Error(`run ${i}: missing events (logs in ${cl.root})`);
+    const startCall = find(
+      ev2,
+      (e) => e.event === 'resource.call' && e.action === 'start' && e.ok && e.t >= t0,
+    );
+    if (!lost || !fenced || !fenceCall || !startCall)
+      throw new Error(`run ${i}: missing events (logs in ${cl.root})`);
     const total = startEv.t - t0;
     const s: Sample = {
       total,

@@ -17,7 +17,17 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -241,14 +251,16 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const bmcs: Record<string, ChildProcess> = {};
   let etcd: ChildProcess | undefined;
 
-  const inNs = (ns: string | undefined, argv: string[]): string[] => (ns ? ['ip', 'netns', 'exec', ns, ...argv] : argv);
-  const swPort = (n: string, ring: number | 'm'): string => `q${cid}s${idx(n)}${ring === 'm' ? 'm' : `r${ring}`}`;
+  const inNs = (ns: string | undefined, argv: string[]): string[] =>
+    ns ? ['ip', 'netns', 'exec', ns, ...argv] : argv;
+  const swPort = (n: string, ring: number | 'm'): string =>
+    `q${cid}s${idx(n)}${ring === 'm' ? 'm' : `r${ring}`}`;
 
-  async function teardown(): Promise<void> {
+  let tornDown = false;
+  function killAll(): void {
     // BMCs first, so that no chassis hook restarts a node while we stop it.
     for (const [n, c] of Object.entries(bmcs)) killGroup(c, join(root, n, 'bmc', 'lan.conf'));
     if (etcd) killGroup(etcd, join(root, 'etcd'));
-    await new Promise((r) => setTimeout(r, 50));
     for (const n of names) killNode(n);
     // A node being booted by a chassis hook may not have written its pid file yet.
     for (const p of pidsWithArg(join(root, 'cluster.json'))) {
@@ -267,6 +279,19 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       }
     }
   }
+  // If the host process exits without stop() (a crashed test run), still end what we started.
+  const onExit = (): void => {
+    if (!tornDown) killAll();
+  };
+  process.once('exit', onExit);
+  async function teardown(): Promise<void> {
+    if (tornDown) return;
+    killAll();
+    await new Promise((r) => setTimeout(r, 50));
+    killAll(); // a chassis hook that was running at the first pass may have booted a node
+    tornDown = true;
+    process.removeListener('exit', onExit);
+  }
 
   function killGroup(c: ChildProcess, marker?: string): void {
     if (c.pid !== undefined) {
@@ -277,13 +302,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       }
     }
     // ipmi_sim leaves tini's process group (it calls setsid): find it by its own config path.
-    if (marker) for (const p of pidsWithArg(marker)) {
-      try {
-        process.kill(p, 'SIGKILL');
-      } catch {
-        // gone
+    if (marker)
+      for (const p of pidsWithArg(marker)) {
+        try {
+          process.kill(p, 'SIGKILL');
+        } catch {
+          // gone
+        }
       }
-    }
   }
 
   function readPid(file: string): number | undefined {
@@ -334,13 +360,30 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         madeNs.push(ns);
         sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
         const links: Array<[number | 'm', string, string]> = [
-          ...Array.from({ length: RINGS }, (_, r): [number, string, string] => [r, `br${r}`, `10.99.${r}.${idx(n)}`]),
+          ...Array.from({ length: RINGS }, (_, r): [number, string, string] => [
+            r,
+            `br${r}`,
+            `10.99.${r}.${idx(n)}`,
+          ]),
           ['m', 'brm', `10.99.9.${idx(n)}`],
         ];
         ringAddr[n] = [];
         for (const [ring, br, addr] of links) {
           const inner = `${ns}${ring === 'm' ? 'm' : `r${ring}`}`;
-          sh('ip', ['link', 'add', swPort(n, ring), 'netns', sw, 'type', 'veth', 'peer', 'name', inner, 'netns', ns]);
+          sh('ip', [
+            'link',
+            'add',
+            swPort(n, ring),
+            'netns',
+            sw,
+            'type',
+            'veth',
+            'peer',
+            'name',
+            inner,
+            'netns',
+            ns,
+          ]);
           sh('ip', ['-n', sw, 'link', 'set', swPort(n, ring), 'master', br]);
           sh('ip', ['-n', sw, 'link', 'set', swPort(n, ring), 'up']);
           sh('ip', ['-n', ns, 'addr', 'add', `${addr}/24`, 'dev', inner]);
@@ -390,7 +433,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       nodes: names.map((n) => ({ name: n, id: idx(n) })),
       // waitForAll: nobody is quorate before every node was seen once, so the first placement sees them all.
       quorum: withQdisk
-        ? { expectedVotes: count + 1, waitForAll: true, qdisk: { votes: 1, interval: '100ms', tko: 3, label: 'quorate_lb' } }
+        ? {
+            expectedVotes: count + 1,
+            waitForAll: true,
+            qdisk: { votes: 1, interval: '100ms', tko: 3, label: 'quorate_lb' },
+          }
         : { waitForAll: true },
       options: {
         noQuorumPolicy: 'stop',
@@ -424,7 +471,15 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         ...options.fencing,
       },
       resources: [{ id: 'vm100', agent: 'ocf:heartbeat:Dummy', monitorInterval: '2s' }],
-      constraints: [{ kind: 'location', id: 'vm100-prefers', resource: 'vm100', node: options.preferred ?? 'node1', score: 50 }],
+      constraints: [
+        {
+          kind: 'location',
+          id: 'vm100-prefers',
+          resource: 'vm100',
+          node: options.preferred ?? 'node1',
+          score: 50,
+        },
+      ],
     };
     const hostFile: HostFile = {
       cluster,
@@ -446,11 +501,38 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       const url = new URL(etcdUrl);
       const peer = `http://${url.hostname}:${network === 'netns' ? 2380 : await freeTcpPort()}`;
       const argv = inNs(network === 'netns' ? sw : undefined, [
-        '/usr/bin/tini', '-s', '--', '/usr/bin/etcd', '--name', 'e1', '--data-dir', join(root, 'etcd'),
-        '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl,
-        '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer, '--initial-cluster', `e1=${peer}`,
-        '--initial-cluster-state', 'new', '--heartbeat-interval', '10', '--election-timeout', '100',
-        '--listen-metrics-urls', '', '--log-level', 'warn', '--logger', 'zap', '--log-outputs', join(root, 'etcd.log'),
+        '/usr/bin/tini',
+        '-s',
+        '--',
+        '/usr/bin/etcd',
+        '--name',
+        'e1',
+        '--data-dir',
+        join(root, 'etcd'),
+        '--listen-client-urls',
+        etcdUrl,
+        '--advertise-client-urls',
+        etcdUrl,
+        '--listen-peer-urls',
+        peer,
+        '--initial-advertise-peer-urls',
+        peer,
+        '--initial-cluster',
+        `e1=${peer}`,
+        '--initial-cluster-state',
+        'new',
+        '--heartbeat-interval',
+        '10',
+        '--election-timeout',
+        '100',
+        '--listen-metrics-urls',
+        '',
+        '--log-level',
+        'warn',
+        '--logger',
+        'zap',
+        '--log-outputs',
+        join(root, 'etcd.log'),
       ]);
       etcd = spawn(argv[0] as string, argv.slice(1), { stdio: 'ignore', detached: true });
       children.push(etcd);
@@ -483,25 +565,50 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
           '',
         ].join('\n'),
       );
-      writeFileSync(join(bmc, 'bmc.emu'), 'mc_setbmc 0x20\nmc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02\nmc_enable 0x20\n');
+      writeFileSync(
+        join(bmc, 'bmc.emu'),
+        'mc_setbmc 0x20\nmc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02\nmc_enable 0x20\n',
+      );
       const argv = inNs(network === 'netns' ? sw : undefined, [
-        '/usr/bin/tini', '-s', '--', '/usr/bin/ipmi_sim', '-c', join(bmc, 'lan.conf'), '-f', join(bmc, 'bmc.emu'),
-        '-s', join(bmc, 'state'), '-n', '-p',
+        '/usr/bin/tini',
+        '-s',
+        '--',
+        '/usr/bin/ipmi_sim',
+        '-c',
+        join(bmc, 'lan.conf'),
+        '-f',
+        join(bmc, 'bmc.emu'),
+        '-s',
+        join(bmc, 'state'),
+        '-n',
+        '-p',
       ]);
       // Own process group: a power loss kills tini and ipmi_sim together (tini does not forward SIGKILL).
-      const c = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'ignore', 'ignore'], detached: true });
+      const c = spawn(argv[0] as string, argv.slice(1), {
+        stdio: ['ignore', 'ignore', 'ignore'],
+        detached: true,
+      });
       bmcs[n] = c;
       children.push(c);
     }
     await new Promise((r) => setTimeout(r, 150));
-    for (const [n, c] of Object.entries(bmcs)) if (c.exitCode !== null) throw new Error(`ipmi_sim of ${n} exited with ${c.exitCode}`);
+    for (const [n, c] of Object.entries(bmcs))
+      if (c.exitCode !== null) throw new Error(`ipmi_sim of ${n} exited with ${c.exitCode}`);
 
     // ---- nodes ---------------------------------------------------------------------------------
     for (const n of names) {
       const d = join(root, n);
       const argv = inNs(network === 'netns' ? nsOf(n) : undefined, [
-        '/usr/bin/tini', '-s', '--', process.execPath, '--conditions=@quorate/source', '--import', 'tsx',
-        join(HERE, 'node.ts'), configPath, n,
+        '/usr/bin/tini',
+        '-s',
+        '--',
+        process.execPath,
+        '--conditions=@quorate/source',
+        '--import',
+        'tsx',
+        join(HERE, 'node.ts'),
+        configPath,
+        n,
       ]);
       writeFileSync(
         join(d, 'start.sh'),
@@ -560,7 +667,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
           for (;;) {
             const v = pred();
             if (v) return v;
-            if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what} (logs in ${root})`);
+            if (Date.now() > end)
+              throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what} (logs in ${root})`);
             await new Promise((r) => setTimeout(r, 20));
           }
         },
@@ -608,7 +716,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         },
         heal() {
           if (network !== 'netns') return;
-          for (const n of names) for (let r = 0; r < RINGS; r++) sh('ip', ['-n', sw, 'link', 'set', swPort(n, r), 'master', `br${r}`]);
+          for (const n of names)
+            for (let r = 0; r < RINGS; r++)
+              sh('ip', ['-n', sw, 'link', 'set', swPort(n, r), 'master', `br${r}`]);
           for (const br of partitionBridges.splice(0)) sh('ip', ['-n', sw, 'link', 'del', br]);
         },
         cutQdisk(n) {

@@ -159,7 +159,14 @@ function timedFence(name: string, a: FenceAgent): FenceAgent {
     async run(req, ctx) {
       const t0 = performance.now();
       const out = await a.run(req, ctx);
-      emit('fence.call', { device: name, action: req.action, target: req.target, ms: performance.now() - t0, ok: out.ok, ...(out.ok ? { power: out.power } : { reason: out.reason, detail: out.detail }) });
+      emit('fence.call', {
+        device: name,
+        action: req.action,
+        target: req.target,
+        ms: performance.now() - t0,
+        ok: out.ok,
+        ...(out.ok ? { power: out.power } : { reason: out.reason, detail: out.detail }),
+      });
       return out;
     },
     close: () => a.close?.() ?? Promise.resolve(),
@@ -171,7 +178,13 @@ function timedResource(a: ResourceAgent): ResourceAgent {
       const t0 = performance.now();
       const out = await a.run(req, ctx);
       if (req.action !== 'monitor' || !out.ok || out.running)
-        emit('resource.call', { resource: req.resource, action: req.action, ms: performance.now() - t0, ok: out.ok, ...(out.ok ? { running: out.running } : { reason: out.reason }) });
+        emit('resource.call', {
+          resource: req.resource,
+          action: req.action,
+          ms: performance.now() - t0,
+          ok: out.ok,
+          ...(out.ok ? { running: out.running } : { reason: out.reason }),
+        });
       return out;
     },
     close: () => a.close?.() ?? Promise.resolve(),
@@ -206,7 +219,16 @@ const node = createClusterNode({
     process.exit(70);
   },
 });
-for (const ev of ['membership', 'ring', 'quorum', 'fence', 'resource', 'transition', 'config', 'selfFence'] as const) {
+for (const ev of [
+  'membership',
+  'ring',
+  'quorum',
+  'fence',
+  'resource',
+  'transition',
+  'config',
+  'selfFence',
+] as const) {
   node.on(ev, (e: object) => emit(ev, e as Record<string, unknown>));
 }
 
@@ -244,7 +266,9 @@ const poll = setInterval(() => {
   busy = true;
   void (async () => {
     try {
-      for (const f of readdirSync(controlDir).filter((x) => x.endsWith('.json')).sort()) {
+      for (const f of readdirSync(controlDir)
+        .filter((x) => x.endsWith('.json'))
+        .sort()) {
         const p = join(controlDir, f);
         let c: ControlCommand;
         try {

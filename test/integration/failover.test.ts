@@ -22,7 +22,10 @@ import {
 const missing = clusterUnavailableReason();
 const noNetns = netnsUnavailableReason();
 if (missing) console.warn(`[integration] skipped: ${missing}`);
-if (!missing && noNetns) console.warn(`[integration] no network namespaces (${noNetns}): loopback fallback with the transport's ring switch`);
+if (!missing && noNetns)
+  console.warn(
+    `[integration] no network namespaces (${noNetns}): loopback fallback with the transport's ring switch`,
+  );
 
 let current: Cluster | undefined;
 let sampler: ReturnType<typeof setInterval> | undefined;
@@ -100,7 +103,11 @@ describe.skipIf(missing !== undefined)('loopback cluster: end-to-end failover', 
     expect(off, 'ipmi_sim recorded the power off').toBeDefined();
     expect(start.t).toBeGreaterThanOrEqual(off?.t ?? Number.POSITIVE_INFINITY);
     // Reboot: powered on again, node1's process restarted, it stays out (cable still pulled).
-    await c.waitFor('node1 booted again', () => all(c.events('node1'), 'boot').length > bootsBefore && c.pidOf('node1'), 15_000);
+    await c.waitFor(
+      'node1 booted again',
+      () => all(c.events('node1'), 'boot').length > bootsBefore && c.pidOf('node1'),
+      15_000,
+    );
     expect(c.bmcLog('node1').some((l) => l.t >= (off?.t ?? 0) && l.line === 'set power 1')).toBe(true);
     expect(c.power('node1')).toBe('on');
     // node1 had stopped its copy on losing quorum; it never got it back.
@@ -110,7 +117,7 @@ describe.skipIf(missing !== undefined)('loopback cluster: end-to-end failover', 
     expect(c.activeOn('vm100')).toEqual(['node2']);
     expect(all(ev2, 'fence', (e) => e.kind === 'succeeded' && e.target === 'node2')).toEqual([]);
     expect(doubleActive).toEqual([]);
-  });
+  }, 90_000);
 
   it('(b) power loss including the BMC: nothing restarts until an operator confirms', async () => {
     const c = await boot({ nodes: 2 }, 'node1');
@@ -118,8 +125,16 @@ describe.skipIf(missing !== undefined)('loopback cluster: end-to-end failover', 
     // The fence of node1 fails on its dark BMC: it stays pending, vm100 stays stopped.
     await c.waitFor(
       'fence of node1 failed every attempt',
-      () => last(c.events('node2'), 'fence', (e) => e.kind === 'attemptFailed' && e.target === 'node1' && e.retry === false) ??
-        (all(c.events('node2'), 'fence', (e) => e.kind === 'attemptFailed' && e.target === 'node1').length >= 2 ? true : undefined),
+      () =>
+        last(
+          c.events('node2'),
+          'fence',
+          (e) => e.kind === 'attemptFailed' && e.target === 'node1' && e.retry === false,
+        ) ??
+        (all(c.events('node2'), 'fence', (e) => e.kind === 'attemptFailed' && e.target === 'node1').length >=
+        2
+          ? true
+          : undefined),
       20_000,
     );
     c.control('node2', { cmd: 'status' });
@@ -141,7 +156,7 @@ describe.skipIf(missing !== undefined)('loopback cluster: end-to-end failover', 
     expect(all(ev2, 'fence', (e) => e.kind === 'succeeded' && e.target === 'node1')).toEqual([]);
     expect(c.pidOf('node1')).toBeUndefined();
     expect(doubleActive).toEqual([]);
-  });
+  }, 90_000);
 
   it('(c) a ring failure marks the ring faulty and changes no membership', async () => {
     const c = await boot({ nodes: 2 }, 'node1');
@@ -149,7 +164,12 @@ describe.skipIf(missing !== undefined)('loopback cluster: end-to-end failover', 
     c.ringDown('node2', 1);
     const faulty = await c.waitFor(
       'node1 marks ring 1 to node2 faulty',
-      () => last(c.events('node1'), 'ring', (e) => e.t >= from && e.peer === 'node2' && e.ring === 1 && e.status === 'faulty'),
+      () =>
+        last(
+          c.events('node1'),
+          'ring',
+          (e) => e.t >= from && e.peer === 'node2' && e.ring === 1 && e.status === 'faulty',
+        ),
       10_000,
     );
     expect(faulty).toBeDefined();
@@ -163,45 +183,54 @@ describe.skipIf(missing !== undefined)('loopback cluster: end-to-end failover', 
     c.ringUp('node2', 1);
     await c.waitFor(
       'ring 1 recovers',
-      () => last(c.events('node1'), 'ring', (e) => e.t > faulty.t && e.peer === 'node2' && e.ring === 1 && e.status === 'ok'),
+      () =>
+        last(
+          c.events('node1'),
+          'ring',
+          (e) => e.t > faulty.t && e.peer === 'node2' && e.ring === 1 && e.status === 'ok',
+        ),
       10_000,
     );
     expect(c.bmcLog('node1').filter((l) => l.line.startsWith('set'))).toEqual([]);
     expect(c.bmcLog('node2').filter((l) => l.line.startsWith('set'))).toEqual([]);
     expect(doubleActive).toEqual([]);
-  });
+  }, 90_000);
 
-  it.skipIf(noNetns !== undefined)('(d) a 3/2 split of five nodes: the majority fences the minority and takes the resource', async () => {
-    const c = await boot({ nodes: 5, preferred: 'node4' }, 'node4');
-    const tSplit = c.partition([
-      ['node1', 'node2', 'node3'],
-      ['node4', 'node5'],
-    ]);
-    await c.waitFor(
-      'vm100 active in the majority',
-      () => {
-        const on = c.activeOn('vm100');
-        return on.length === 1 && ['node1', 'node2', 'node3'].includes(on[0] ?? '');
-      },
-      30_000,
-    );
-    const winner = c.activeOn('vm100')[0] as string;
-    await activeOnly(c, winner, 10_000);
-    const start = last(c.events(winner), 'resource', started);
-    const fenceEvents = c.allEvents().filter((e) => e.event === 'fence' && e.kind === 'succeeded');
-    for (const loser of ['node4', 'node5']) {
-      const f = fenceEvents.find((e) => e.target === loser);
-      expect(f, `${loser} fenced`).toBeDefined();
-      expect(c.bmcLog(loser).some((l) => l.t >= tSplit && l.line === 'set power 0')).toBe(true);
-    }
-    const node4Fenced = fenceEvents.find((e) => e.target === 'node4') as NodeEvent;
-    expect(start.t).toBeGreaterThanOrEqual(node4Fenced.t);
-    for (const n of ['node1', 'node2', 'node3']) {
-      expect(fenceEvents.filter((e) => e.target === n)).toEqual([]);
-      expect(c.bmcLog(n).filter((l) => l.line.startsWith('set'))).toEqual([]);
-    }
-    expect(doubleActive).toEqual([]);
-  });
+  it.skipIf(noNetns !== undefined)(
+    '(d) a 3/2 split of five nodes: the majority fences the minority and takes the resource',
+    async () => {
+      const c = await boot({ nodes: 5, preferred: 'node4' }, 'node4');
+      const tSplit = c.partition([
+        ['node1', 'node2', 'node3'],
+        ['node4', 'node5'],
+      ]);
+      await c.waitFor(
+        'vm100 active in the majority',
+        () => {
+          const on = c.activeOn('vm100');
+          return on.length === 1 && ['node1', 'node2', 'node3'].includes(on[0] ?? '');
+        },
+        30_000,
+      );
+      const winner = c.activeOn('vm100')[0] as string;
+      await activeOnly(c, winner, 10_000);
+      const start = last(c.events(winner), 'resource', started);
+      const fenceEvents = c.allEvents().filter((e) => e.event === 'fence' && e.kind === 'succeeded');
+      for (const loser of ['node4', 'node5']) {
+        const f = fenceEvents.find((e) => e.target === loser);
+        expect(f, `${loser} fenced`).toBeDefined();
+        expect(c.bmcLog(loser).some((l) => l.t >= tSplit && l.line === 'set power 0')).toBe(true);
+      }
+      const node4Fenced = fenceEvents.find((e) => e.target === 'node4') as NodeEvent;
+      expect(start.t).toBeGreaterThanOrEqual(node4Fenced.t);
+      for (const n of ['node1', 'node2', 'node3']) {
+        expect(fenceEvents.filter((e) => e.target === n)).toEqual([]);
+        expect(c.bmcLog(n).filter((l) => l.line.startsWith('set'))).toEqual([]);
+      }
+      expect(doubleActive).toEqual([]);
+    },
+    90_000,
+  );
 
   it('(e) the same cable-pull failover through the etcd transport', async () => {
     const c = await boot({ nodes: 2, transport: 'etcd' }, 'node1');
@@ -215,5 +244,5 @@ describe.skipIf(missing !== undefined)('loopback cluster: end-to-end failover', 
     expect(start.t).toBeGreaterThanOrEqual(fenced.t);
     expect(c.bmcLog('node1').some((l) => l.t >= tPull && l.line === 'set power 0')).toBe(true);
     expect(doubleActive).toEqual([]);
-  });
+  }, 90_000);
 });

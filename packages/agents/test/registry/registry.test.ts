@@ -45,7 +45,11 @@ describe('createFenceAgentForDevice: refusals', () => {
     ['bad number', device('ipmi', { ip: '127.0.0.1', ipport: 'abc' }), /'ipport' must be a number/],
     ['ipmi bad cipher', device('ipmi', { ip: '127.0.0.1', cipher: 5 }), /cipher/],
     ['snmp without ip', device('snmp-apc', {}), /needs 'ip'/],
-    ['exec with an object param', device('exec:fence_x', { a: { b: 1 } }), /must be a string, number or boolean/],
+    [
+      'exec with an object param',
+      device('exec:fence_x', { a: { b: 1 } }),
+      /must be a string, number or boolean/,
+    ],
   ];
   it.each(cases)('%s', (_label, dev, re) => {
     let caught: unknown;
@@ -87,28 +91,46 @@ describe('createFenceAgentForDevice: kinds', () => {
     const a = createFenceAgentForDevice(device('ipmi', { ip: 'x' }), {
       factories: { ipmi: (d) => ({ run: async () => ({ ok: true, power: 'off', detail: d.name }) }) },
     });
-    expect(await a.run({ action: 'off', target: 'node1' }, ctx())).toEqual({ ok: true, power: 'off', detail: 'dev1' });
+    expect(await a.run({ action: 'off', target: 'node1' }, ctx())).toEqual({
+      ok: true,
+      power: 'off',
+      detail: 'dev1',
+    });
   });
 
   const tools = findIpmiTools();
   const reason = !tools.ipmiSim || !tools.tini ? 'ipmi_sim or tini not installed' : undefined;
-  it.skipIf(reason !== undefined)(`an ipmi device from the config fences a real ipmi_sim${reason ? ` (skipped: ${reason})` : ''}`, async () => {
-    const bmc = await startIpmiSim();
-    process.env.QUORATE_REGISTRY_TEST_PW = bmc.password;
-    try {
-      const a = createFenceAgentForDevice(
-        device('ipmi', { ip: '127.0.0.1', ipport: bmc.port, username: 'admin', passwordEnv: 'QUORATE_REGISTRY_TEST_PW' }),
-      );
-      expect(await a.run({ action: 'status', target: 'node1' }, ctx())).toMatchObject({ ok: true, power: 'on' });
-      expect(await a.run({ action: 'off', target: 'node1' }, ctx())).toMatchObject({ ok: true, power: 'off' });
-      expect(bmc.power()).toBe('off');
-      expect(bmc.controlLog()).toContain('set power 0');
-      await a.close?.();
-    } finally {
-      delete process.env.QUORATE_REGISTRY_TEST_PW;
-      await bmc.stop();
-    }
-  });
+  it.skipIf(reason !== undefined)(
+    `an ipmi device from the config fences a real ipmi_sim${reason ? ` (skipped: ${reason})` : ''}`,
+    async () => {
+      const bmc = await startIpmiSim();
+      process.env.QUORATE_REGISTRY_TEST_PW = bmc.password;
+      try {
+        const a = createFenceAgentForDevice(
+          device('ipmi', {
+            ip: '127.0.0.1',
+            ipport: bmc.port,
+            username: 'admin',
+            passwordEnv: 'QUORATE_REGISTRY_TEST_PW',
+          }),
+        );
+        expect(await a.run({ action: 'status', target: 'node1' }, ctx())).toMatchObject({
+          ok: true,
+          power: 'on',
+        });
+        expect(await a.run({ action: 'off', target: 'node1' }, ctx())).toMatchObject({
+          ok: true,
+          power: 'off',
+        });
+        expect(bmc.power()).toBe('off');
+        expect(bmc.controlLog()).toContain('set power 0');
+        await a.close?.();
+      } finally {
+        delete process.env.QUORATE_REGISTRY_TEST_PW;
+        await bmc.stop();
+      }
+    },
+  );
 });
 
 describe('createResourceAgentForResource', () => {
@@ -128,7 +150,9 @@ describe('createResourceAgentForResource', () => {
 
   it.skipIf(!require_ocf())('ocf:heartbeat:Dummy runs the real script with per-node params', async () => {
     const state = join(dir, 'r1.state');
-    const a = createResourceAgentForResource(resource('ocf:heartbeat:Dummy'), { ocfParams: { r1: { state } } });
+    const a = createResourceAgentForResource(resource('ocf:heartbeat:Dummy'), {
+      ocfParams: { r1: { state } },
+    });
     const req = { resource: 'r1', params: {} };
     expect(await a.run({ ...req, action: 'monitor' }, ctx())).toMatchObject({ ok: true, running: false });
     expect(await a.run({ ...req, action: 'start' }, ctx())).toMatchObject({ ok: true, running: true });
@@ -145,20 +169,34 @@ describe('createResourceAgentForResource', () => {
       monitor: ({ resource: r }: { resource: string }) => running.has(r),
     };
     const byName = createResourceAgentForResource(resource('myapp'), { functions: { myapp: handlers } });
-    expect(await byName.run({ action: 'start', resource: 'r1', params: {} }, ctx())).toEqual({ ok: true, running: true });
+    expect(await byName.run({ action: 'start', resource: 'r1', params: {} }, ctx())).toEqual({
+      ok: true,
+      running: true,
+    });
     expect(running.has('r1')).toBe(true);
     const byId = createResourceAgentForResource(resource('sim', {}, 'vm7'), { functions: { vm7: handlers } });
-    expect(await byId.run({ action: 'monitor', resource: 'vm7', params: {} }, ctx())).toEqual({ ok: true, running: false });
+    expect(await byId.run({ action: 'monitor', resource: 'vm7', params: {} }, ctx())).toEqual({
+      ok: true,
+      running: false,
+    });
   });
 
   it('builds every agent of a parsed configuration', () => {
     const cfg = parseClusterConfig({
       name: 'c',
       configVersion: 1,
-      nodes: [{ name: 'node1', id: 1 }, { name: 'node2', id: 2 }],
+      nodes: [
+        { name: 'node1', id: 1 },
+        { name: 'node2', id: 2 },
+      ],
       fencing: {
         devices: [
-          { name: 'ipmi1', agent: 'ipmi', hosts: ['node1'], params: { ip: '127.0.0.1', passwordFile: PWFILE } },
+          {
+            name: 'ipmi1',
+            agent: 'ipmi',
+            hosts: ['node1'],
+            params: { ip: '127.0.0.1', passwordFile: PWFILE },
+          },
           { name: 'man', agent: 'manual', hosts: ['node2'] },
           { name: 'wd', agent: 'watchdog', params: { timeout: '5s' } },
         ],
