@@ -222,6 +222,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       if (lostTimers[peer] !== undefined) {
         cancel(lostTimers[peer]);
         delete lostTimers[peer];
+        requestSchedule(); // starts held while the peer was silent may go now
       }
       if (!isMember(peer)) queueMembership(peer);
       return;
@@ -847,6 +848,10 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       cfg.options.stonithEnabled &&
       cfg.options.startupFencing &&
       cfg.nodes.some((n) => info[n.name]?.state === 'unseen' && !isMember(n.name) && !inMaintenance(n.name));
+    // While a member is silent (its token timeout runs), the membership is about to change and
+    // messages from its side may be lost: start nothing new until it settles (as corosync delivers
+    // nothing while the token is lost). Stops and fencing go on.
+    const settling = Object.keys(lostTimers).length > 0;
     const plan = planCommands({
       resources: cfg.resources,
       placements: transition.placements,
@@ -855,6 +860,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       maintenance: inMaintenance,
       canStartOn: (n) =>
         !unseenPending &&
+        !settling &&
         isMember(n) && !inMaintenance(n) && reports[n]?.shutdown !== true && (reports[n]?.quorate === true || policy() === 'ignore'),
     });
     // Orphans: resources no longer in the configuration are stopped where they run.
