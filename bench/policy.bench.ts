@@ -3,6 +3,9 @@
  * `crm_simulate -R -x FILE` on generated steady-state CIBs (see bench/lib/steady-cib.ts) of
  * 8x100, 16x1000, 32x5000 and 64x10000 (nodes x resources).
  *
+ * Times are wall-clock (the ratio uses them); CPU time (user+sys) is printed too, because wall time
+ * is inflated when other work shares the machine.
+ *
  * Each side runs in its own child process so its peak memory can be read: Quorate reports its own
  * VmHWM; crm_simulate runs under `/usr/bin/time -f '%e %M'` when available, otherwise its
  * /proc/<pid>/status VmHWM is polled.
@@ -149,7 +152,8 @@ async function main(): Promise<void> {
       quorateMs = Number(r.endToEndMs);
       console.log(
         `  quorate: end to end ${quorateMs.toFixed(0)} ms (read ${Number(r.readMs).toFixed(0)}, fromCib ` +
-          `${Number(r.fromCibMs).toFixed(0)}, schedule ${Number(r.scheduleMs).toFixed(0)}); schedule() alone ` +
+          `${Number(r.fromCibMs).toFixed(0)}, schedule ${Number(r.scheduleMs).toFixed(0)}; cpu ` +
+          `${Number(r.cpuMs).toFixed(0)} ms); schedule() alone ` +
           `${Number(r.scheduleBestMs).toFixed(1)} ms; peak RSS ${mib(r.peakRssKiB ?? null)}; ` +
           `${r.placed}/${r.resources} placed, ${r.actions} actions`,
       );
@@ -160,18 +164,22 @@ async function main(): Promise<void> {
       console.log('  crm_simulate: not installed (apt-get install pacemaker-cli-utils), skipped');
     } else {
       const c = hasGnuTime
-        ? await run('/usr/bin/time', ['-f', '__TIME__ %e %M', 'crm_simulate', '-R', '-x', file])
+        ? await run('/usr/bin/time', ['-f', '__TIME__ %e %M %U %S', 'crm_simulate', '-R', '-x', file])
         : await run('crm_simulate', ['-R', '-x', file]);
       let peak = c.peakKiB;
-      const m = /__TIME__ ([\d.]+) (\d+)/.exec(c.stderr);
-      if (m) peak = Number(m[2]);
+      let cpu = '';
+      const m = /__TIME__ ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(c.stderr);
+      if (m) {
+        peak = Number(m[2]);
+        cpu = `, cpu ${((Number(m[3]) + Number(m[4])) * 1000).toFixed(0)} ms`;
+      }
       if (!c.ok) {
         console.log(
           `  crm_simulate: ${c.timedOut ? `timed out after ${timeoutMs / 1000} s` : `failed (exit ${c.code})`}`,
         );
       } else {
         crmMs = c.wallMs;
-        console.log(`  crm_simulate -R: ${crmMs.toFixed(0)} ms wall, peak RSS ${mib(peak)}`);
+        console.log(`  crm_simulate -R: ${crmMs.toFixed(0)} ms wall${cpu}, peak RSS ${mib(peak)}`);
       }
     }
     if (quorateMs !== null && crmMs !== null) {

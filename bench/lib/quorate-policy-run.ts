@@ -18,6 +18,7 @@ function vmHwmKiB(): number | null {
 const file = process.argv[2];
 if (!file) throw new Error('usage: quorate-policy-run.ts FILE [repeats]');
 const repeats = Math.max(1, Number.parseInt(process.argv[3] ?? '1', 10));
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const xml = readFileSync(file, 'utf8');
 const t1 = performance.now();
@@ -25,6 +26,7 @@ const snapshot = fromCib(xml);
 const t2 = performance.now();
 const transition = schedule(snapshot);
 const t3 = performance.now();
+const cpu = process.cpuUsage(cpu0);
 // schedule() alone, repeated on the same snapshot: report the best run.
 let scheduleBest = t3 - t2;
 for (let i = 1; i < repeats; i++) {
@@ -39,6 +41,7 @@ process.stdout.write(
     fromCibMs: t2 - t1,
     scheduleMs: t3 - t2,
     endToEndMs: t3 - t0,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     scheduleBestMs: scheduleBest,
     peakRssKiB: vmHwmKiB(),
     resources: snapshot.resources.length,
