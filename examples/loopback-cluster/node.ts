@@ -101,6 +101,11 @@ if (file.host.transport === 'etcd') {
  * over right after it: core drops a report from a peer it does not yet count as a member, and
  * peers do not send it again (a start-up race; reported to the core owner).
  */
+const ringsDownFile = join(me.dir, 'rings.down');
+const ringsDown = new Set<number>(
+  existsSync(ringsDownFile) ? (JSON.parse(readFileSync(ringsDownFile, 'utf8')) as number[]) : [],
+);
+
 function deliverAfterSubscription(t: Transport): Transport {
   let held: Array<[string, Parameters<Parameters<Transport['join']>[1]>[1]]> | null = [];
   let deliver: Parameters<Transport['join']>[1] = () => {};
@@ -115,7 +120,13 @@ function deliverAfterSubscription(t: Transport): Transport {
   const w: Transport = {
     join: (name, onMessage, ctx) => {
       deliver = onMessage;
-      return t.join(name, (from, msg) => (held ? held.push([from, msg]) : onMessage(from, msg)), ctx);
+      return t
+        .join(name, (from, msg) => (held ? held.push([from, msg]) : onMessage(from, msg)), ctx)
+        .then(async () => {
+          // A cable pulled by the ring switch stays pulled across a reboot, as a real one would.
+          for (const r of ringsDown) await udp?.suspendRing(r);
+          if (ringsDown.size > 0) emit('fault', { rings: [...ringsDown], down: true, atBoot: true });
+        });
     },
     send: (to, msg) => t.send(to, msg),
     broadcast: (msg) => t.broadcast(msg),
@@ -125,7 +136,10 @@ function deliverAfterSubscription(t: Transport): Transport {
   if (t.onReachability) {
     const sub = t.onReachability.bind(t);
     w.onReachability = (cb) => {
-      const u = sub(cb);
+      const u = sub((peer, ring, up) => {
+        emit('link', { peer, ring, up });
+        cb(peer, ring, up);
+      });
       flush();
       return u;
     };
@@ -242,11 +256,19 @@ async function control(c: ControlCommand): Promise<void> {
       node.requestFence(c.node);
       break;
     case 'suspendRings':
-      for (const r of c.rings) await udp?.suspendRing(r);
+      for (const r of c.rings) {
+        await udp?.suspendRing(r);
+        ringsDown.add(r);
+      }
+      writeFileSync(ringsDownFile, JSON.stringify([...ringsDown]));
       emit('fault', { rings: c.rings, down: true });
       break;
     case 'resumeRings':
-      for (const r of c.rings) await udp?.resumeRing(r);
+      for (const r of c.rings) {
+        await udp?.resumeRing(r);
+        ringsDown.delete(r);
+      }
+      writeFileSync(ringsDownFile, JSON.stringify([...ringsDown]));
       emit('fault', { rings: c.rings, down: false });
       break;
     case 'status':

@@ -20,7 +20,12 @@ import {
 } from '../../examples/loopback-cluster/cluster.js';
 
 const missing = clusterUnavailableReason();
-const noNetns = netnsUnavailableReason();
+// QUORATE_LB_NETWORK=loopback runs the fallback (127.0.0.1 and the transport's ring switch) on purpose.
+const forced = process.env.QUORATE_LB_NETWORK === 'loopback' ? 'loopback' : undefined;
+const noNetns = forced ? 'QUORATE_LB_NETWORK=loopback' : netnsUnavailableReason();
+const networkChoice: Pick<ClusterOptions, 'network'> = noNetns
+  ? { network: 'loopback' }
+  : { network: 'netns' };
 if (missing) console.warn(`[integration] skipped: ${missing}`);
 if (!missing && noNetns)
   console.warn(
@@ -39,7 +44,7 @@ afterEach(async () => {
 });
 
 async function boot(opts: ClusterOptions, resourceOn: string): Promise<Cluster> {
-  const c = await startCluster({ ...opts, keep: process.env.QUORATE_KEEP === '1' });
+  const c = await startCluster({ ...opts, ...networkChoice, keep: process.env.QUORATE_KEEP === '1' });
   current = c;
   await activeOnly(c, resourceOn, 20_000);
   // Every node sees every other member.
@@ -110,6 +115,15 @@ describe.skipIf(missing !== undefined)('loopback cluster: end-to-end failover', 
     );
     expect(c.bmcLog('node1').some((l) => l.t >= (off?.t ?? 0) && l.line === 'set power 1')).toBe(true);
     expect(c.power('node1')).toBe('on');
+    // Rebooted with the cable still out: it stays alone and inquorate, the survivor keeps vm100.
+    const reboot = await c.waitFor(
+      'node1 started again',
+      () => last(c.events('node1'), 'started', (e) => e.t > (off?.t ?? 0)),
+      15_000,
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(last(c.events('node1'), 'quorum', (e) => e.t >= reboot.t)?.quorate ?? false).toBe(false);
+    expect(last(c.events('node2'), 'membership')?.members).toEqual(['node2']);
     // node1 had stopped its copy on losing quorum; it never got it back.
     const ev1 = c.events('node1');
     const stop1 = last(ev1, 'resource', (e) => e.resource === 'vm100' && e.action === 'stop' && e.ok);
@@ -232,17 +246,22 @@ describe.skipIf(missing !== undefined)('loopback cluster: end-to-end failover', 
     90_000,
   );
 
-  it('(e) the same cable-pull failover through the etcd transport', async () => {
-    const c = await boot({ nodes: 2, transport: 'etcd' }, 'node1');
-    c.cutQdisk('node1');
-    const tPull = c.pullCable('node1');
-    await activeOnly(c, 'node2', 30_000);
-    const ev2 = c.events('node2');
-    const fenced = last(ev2, 'fence', (e) => e.kind === 'succeeded' && e.target === 'node1');
-    const start = last(ev2, 'resource', started);
-    expect(fenced).toMatchObject({ device: 'ipmi-node1' });
-    expect(start.t).toBeGreaterThanOrEqual(fenced.t);
-    expect(c.bmcLog('node1').some((l) => l.t >= tPull && l.line === 'set power 0')).toBe(true);
-    expect(doubleActive).toEqual([]);
-  }, 90_000);
+  // Without namespaces a cable pull only closes the UDP sockets; the etcd path needs a real link.
+  it.skipIf(noNetns !== undefined)(
+    '(e) the same cable-pull failover through the etcd transport',
+    async () => {
+      const c = await boot({ nodes: 2, transport: 'etcd' }, 'node1');
+      c.cutQdisk('node1');
+      const tPull = c.pullCable('node1');
+      await activeOnly(c, 'node2', 30_000);
+      const ev2 = c.events('node2');
+      const fenced = last(ev2, 'fence', (e) => e.kind === 'succeeded' && e.target === 'node1');
+      const start = last(ev2, 'resource', started);
+      expect(fenced).toMatchObject({ device: 'ipmi-node1' });
+      expect(start.t).toBeGreaterThanOrEqual(fenced.t);
+      expect(c.bmcLog('node1').some((l) => l.t >= tPull && l.line === 'set power 0')).toBe(true);
+      expect(doubleActive).toEqual([]);
+    },
+    90_000,
+  );
 });
