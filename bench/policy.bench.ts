@@ -159,6 +159,28 @@ async function main(): Promise<void> {
       );
     }
 
+    // The same with fromCib's `saxes` parser (information only; the headline uses the default).
+    const qs = await run(process.execPath, [
+      '--conditions=@quorate/source',
+      '--import',
+      'tsx',
+      join(here, 'lib', 'quorate-policy-run.ts'),
+      file,
+      '1',
+      'saxes',
+    ]);
+    if (qs.ok) {
+      const r = JSON.parse(qs.stdout.trim().split('\n').pop() ?? '{}') as Record<string, number | null>;
+      console.log(
+        `  quorate (fromCib parser 'saxes'): end to end ${Number(r.endToEndMs).toFixed(0)} ms (fromCib ` +
+          `${Number(r.fromCibMs).toFixed(0)}); peak RSS ${mib(r.peakRssKiB ?? null)}`,
+      );
+    } else {
+      console.log(
+        `  quorate (fromCib parser 'saxes'): ${qs.timedOut ? 'timed out' : `failed (exit ${qs.code})`}`,
+      );
+    }
+
     let crmMs: number | null = null;
     if (!haveCrm) {
       console.log('  crm_simulate: not installed (apt-get install pacemaker-cli-utils), skipped');

@@ -1,10 +1,11 @@
 /**
  * Child process of the policy benchmark: reads a CIB file, runs `fromCib` and `schedule` and
  * prints one JSON line with the timings (ms) and this process's peak RSS (VmHWM, KiB).
- * Run: node --conditions=@quorate/source --import tsx bench/lib/quorate-policy-run.ts FILE [repeats]
+ * Run: node --conditions=@quorate/source --import tsx bench/lib/quorate-policy-run.ts FILE [repeats] [parser]
+ * (`parser`: fromCib's XML parser, `fast-xml-parser` (its default) or `saxes`).
  */
 import { readFileSync } from 'node:fs';
-import { fromCib, schedule } from '@quorate/policy';
+import { type FromCibOptions, fromCib, schedule } from '@quorate/policy';
 
 function vmHwmKiB(): number | null {
   try {
@@ -18,11 +19,14 @@ function vmHwmKiB(): number | null {
 const file = process.argv[2];
 if (!file) throw new Error('usage: quorate-policy-run.ts FILE [repeats]');
 const repeats = Math.max(1, Number.parseInt(process.argv[3] ?? '1', 10));
+const parserArg = process.argv[4];
+const options: FromCibOptions = {};
+if (parserArg === 'saxes' || parserArg === 'fast-xml-parser') options.parser = parserArg;
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const xml = readFileSync(file, 'utf8');
 const t1 = performance.now();
-const snapshot = fromCib(xml);
+const snapshot = fromCib(xml, options);
 const t2 = performance.now();
 const transition = schedule(snapshot);
 const t3 = performance.now();
