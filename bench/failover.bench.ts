@@ -12,6 +12,8 @@
  * - library:   total − tokenTimeout − the fence call − the start call (everything the library
  *              and the transport add: ring-silence detection, scheduling, messages)
  *
+ * Transport timing: heartbeat 10 ms, ring timeout 30 ms (env `HB` / `RT` override them).
+ *
  * Network: network namespaces when available (a cable pull is the switch ports going down), else
  * 127.0.0.1 with the UDP transport's ring switch (`--loopback` forces that). The last line is
  * exactly `failover median <ms> ms: detection <ms>, fencing <ms>, start <ms>, library <ms>`.
@@ -29,8 +31,8 @@ const runs = Number(args[args.indexOf('--runs') + 1] ?? 10) || 10;
 const network: 'netns' | 'loopback' =
   args.includes('--loopback') || netnsUnavailableReason() !== undefined ? 'loopback' : 'netns';
 const TOKEN_MS = 1000;
-const HEARTBEAT_MS = 10;
-const RING_TIMEOUT_MS = 30;
+const HEARTBEAT_MS = Number(process.env.HB ?? 10);
+const RING_TIMEOUT_MS = Number(process.env.RT ?? 30);
 
 const missing = clusterUnavailableReason();
 if (missing) {
@@ -55,6 +57,10 @@ interface Sample {
   libDetection: number;
   libFencing: number;
   libStart: number;
+  /** Cable pull → the transport reported the last ring to node1 down (its ring-silence timeout). */
+  transportDetect: number;
+  /** Last link down → membership change, minus the token timeout: core's own detection overhead. */
+  coreDetect: number;
 }
 
 async function once(i: number): Promise<Sample> {
@@ -97,6 +103,10 @@ async function once(i: number): Promise<Sample> {
     );
     if (!lost || !fenced || !fenceCall || !startCall)
       throw new Error(`run ${i}: missing events (logs in ${cl.root})`);
+    const linkDown = ev2.filter(
+      (e) => e.event === 'link' && e.peer === 'node1' && e.up === false && e.t >= t0,
+    );
+    const tLinks = linkDown.length > 0 ? Math.max(...linkDown.map((e) => e.t)) : t0;
     const total = startEv.t - t0;
     const s: Sample = {
       total,
@@ -109,6 +119,8 @@ async function once(i: number): Promise<Sample> {
       libDetection: lost.t - t0 - TOKEN_MS,
       libFencing: fenced.t - lost.t - (fenceCall.ms as number),
       libStart: startEv.t - fenced.t - (startCall.ms as number),
+      transportDetect: tLinks - t0,
+      coreDetect: lost.t - tLinks - TOKEN_MS,
     };
     console.log(
       `run ${i + 1}/${runs}: ${total} ms (detection ${s.detection}, fencing ${s.fencing} [ipmi reboot ${s.fenceCall.toFixed(1)}], start ${s.start} [Dummy ${s.startCall.toFixed(1)}], library ${s.library.toFixed(1)})`,
@@ -132,7 +144,7 @@ const samples: Sample[] = [];
 for (let i = 0; i < runs; i++) samples.push(await once(i));
 const f = (k: keyof Sample): string => String(Math.round(median(samples.map((s) => s[k]))));
 console.log(
-  `medians: ipmi reboot call ${f('fenceCall')} ms, Dummy start call ${f('startCall')} ms; library share by stage: detection ${f('libDetection')} (of which the UDP transport's ${RING_TIMEOUT_MS} ms ring-silence timeout), fencing ${f('libFencing')}, start ${f('libStart')}`,
+  `medians: ipmi reboot call ${f('fenceCall')} ms, Dummy start call ${f('startCall')} ms; library share by stage: detection ${f('libDetection')} (transport ring silence ${f('transportDetect')} with ringTimeout ${RING_TIMEOUT_MS}, core ${f('coreDetect')}), fencing ${f('libFencing')}, start ${f('libStart')}`,
 );
 console.log(
   `failover median ${f('total')} ms: detection ${f('detection')}, fencing ${f('fencing')}, start ${f('start')}, library ${f('library')}`,
