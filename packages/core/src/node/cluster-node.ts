@@ -796,8 +796,14 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     if (i === undefined) return 'offline';
     if (i.state === 'member') return i.fencedAtMs >= 0 && (fenceLog[n] ?? -1) > (i.lostAtMs || -1) && !isMember(n) ? 'offline' : isMember(n) ? 'online' : 'offline';
     if (i.state === 'unclean') return 'unclean';
-    if (i.state === 'unseen') return cfg.options.startupFencing && cfg.options.stonithEnabled ? 'unclean' : 'offline';
+    if (i.state === 'unseen') return startupFenceWanted(n) ? 'unclean' : 'offline';
     return 'offline';
+  }
+
+  /** Whether a node never seen since start is to be fenced: startup fencing on and some device can. */
+  function startupFenceWanted(n: NodeName): boolean {
+    if (!cfg.options.startupFencing || !cfg.options.stonithEnabled || inMaintenance(n)) return false;
+    return (cfg.fencing.topology[n] ?? []).some((l) => l.length > 0) || watchdogFor(n) !== null;
   }
 
   function currentView(): Record<ResourceId, Record<NodeName, ResourceStatus>> {
@@ -844,10 +850,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
 
     // Nodes never seen since start may run anything: with startup fencing, no start runs before
     // they are fenced (Pacemaker orders starts after the startup fencing).
-    const unseenPending =
-      cfg.options.stonithEnabled &&
-      cfg.options.startupFencing &&
-      cfg.nodes.some((n) => info[n.name]?.state === 'unseen' && !isMember(n.name) && !inMaintenance(n.name));
+    const unseenPending = cfg.nodes.some((n) => info[n.name]?.state === 'unseen' && !isMember(n.name) && startupFenceWanted(n.name));
     // While a member is silent (its token timeout runs), the membership is about to change and
     // messages from its side may be lost: start nothing new until it settles (as corosync delivers
     // nothing while the token is lost). Stops and fencing go on.
