@@ -72,12 +72,27 @@ const snapStart = performance.now();
 let runs = 0;
 // a synthetic snapshot: every resource running, one node unclean
 const snap = {
-  nodes: Array.from({ length: NODES }, (_, i) => ({ name: `n${i + 1}`, state: i === 0 ? ('unclean' as const) : ('online' as const) })),
+  nodes: Array.from({ length: NODES }, (_, i) => ({
+    name: `n${i + 1}`,
+    state: i === 0 ? ('unclean' as const) : ('online' as const),
+  })),
   resources: Array.from({ length: RESOURCES }, (_, i) => ({ id: `r${i + 1}`, stickiness: 100 })),
   constraints: [],
-  options: { stonithEnabled: true, hasFenceDevice: true, noQuorumPolicy: 'stop' as const, symmetricCluster: true, resourceStickiness: 100, maintenanceMode: false, stopAllResources: false },
+  options: {
+    stonithEnabled: true,
+    hasFenceDevice: true,
+    noQuorumPolicy: 'stop' as const,
+    symmetricCluster: true,
+    resourceStickiness: 100,
+    maintenanceMode: false,
+    stopAllResources: false,
+  },
   hasQuorum: true,
-  state: Array.from({ length: RESOURCES }, (_, i) => ({ resource: `r${i + 1}`, node: `n${(i % NODES) + 1}`, status: 'active' as const })),
+  state: Array.from({ length: RESOURCES }, (_, i) => ({
+    resource: `r${i + 1}`,
+    node: `n${(i % NODES) + 1}`,
+    status: 'active' as const,
+  })),
   failCounts: [],
   nowMs: 0,
 };
@@ -87,8 +102,14 @@ while (performance.now() - snapStart < 1000) {
 }
 const perSchedule = (performance.now() - snapStart) / runs;
 
-console.log(`sim: ${NODES} nodes x ${RESOURCES} resources, ${HOURS} h simulated, ${scenario.events.length} fault events`);
-console.log(`  wall time            ${(wall / 1000).toFixed(2)} s  (${result.stats.messages} messages, ok=${result.ok}, failures=${result.failures.length})`);
-console.log(`  decision time        median ${median.toFixed(2)} ms over ${decisions.length} losses (node lost -> transition dispatched)`);
+console.log(
+  `sim: ${NODES} nodes x ${RESOURCES} resources, ${HOURS} h simulated, ${scenario.events.length} fault events`,
+);
+console.log(
+  `  wall time            ${(wall / 1000).toFixed(2)} s  (${result.stats.messages} messages, ok=${result.ok}, failures=${result.failures.length})`,
+);
+console.log(
+  `  decision time        median ${median.toFixed(2)} ms over ${decisions.length} losses (node lost -> transition dispatched)`,
+);
 console.log(`  schedule() alone     ${perSchedule.toFixed(2)} ms per call at ${NODES} x ${RESOURCES}`);
 if (!result.ok) for (const f of result.failures.slice(0, 5)) console.log(`  failure: ${f.message}`);

@@ -8,7 +8,14 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ClusterNode, createClusterNode, formatTimelineEntry, parseScenario, runScenario, World } from '@quorate/core';
+import {
+  type ClusterNode,
+  createClusterNode,
+  formatTimelineEntry,
+  parseScenario,
+  runScenario,
+  World,
+} from '@quorate/core';
 import { createSeededRandom, silentLogger, VirtualClock } from '@quorate/core/testing';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -29,8 +36,12 @@ const world: World = new World(clock, scenario.world, scenario.cluster, {
       config: scenario.cluster,
       node: m.name,
       transport: world.transportFor(m.name),
-      fenceAgents: Object.fromEntries(scenario.cluster.fencing.devices.map((d) => [d.name, world.fenceAgentFor(m.name, d.name)])),
-      resourceAgents: Object.fromEntries(scenario.cluster.resources.map((r) => [r.id, world.resourceAgentFor(m.name, r.id)])),
+      fenceAgents: Object.fromEntries(
+        scenario.cluster.fencing.devices.map((d) => [d.name, world.fenceAgentFor(m.name, d.name)]),
+      ),
+      resourceAgents: Object.fromEntries(
+        scenario.cluster.resources.map((r) => [r.id, world.resourceAgentFor(m.name, r.id)]),
+      ),
       quorumDisk: world.quorumDiskFor(m.name),
       clock,
       logger: silentLogger,
@@ -38,12 +49,15 @@ const world: World = new World(clock, scenario.world, scenario.cluster, {
     });
     m.node = node;
     nodes.set(m.name, node);
-    node.on('quorum', (q) => console.log(`  ${m.name}: ${q.quorate ? 'quorate' : 'inquorate'} (${q.votes}/${q.expected} votes)`));
+    node.on('quorum', (q) =>
+      console.log(`  ${m.name}: ${q.quorate ? 'quorate' : 'inquorate'} (${q.votes}/${q.expected} votes)`),
+    );
     node.on('fence', (f) => {
       if (f.kind === 'succeeded') console.log(`  ${m.name}: fenced ${f.target} with ${f.device}`);
     });
     node.on('resource', (r) => {
-      if (r.action !== 'probe') console.log(`  ${m.name}: ${r.action} ${r.resource} ${r.ok ? 'ok' : 'failed'}`);
+      if (r.action !== 'probe')
+        console.log(`  ${m.name}: ${r.action} ${r.resource} ${r.ok ? 'ok' : 'failed'}`);
     });
     void node.start().then(() => world.refreshLinks());
   },
@@ -62,12 +76,18 @@ world.qdiskPath.set('node1', false);
 world.refreshLinks();
 await clock.advanceTo(40_000);
 const s = nodes.get('node2')?.status();
-console.log(`  node2 status at 40s: members [${s?.members.join(', ')}], quorate ${s?.quorate}, runs ${JSON.stringify(s?.resources)}`);
+console.log(
+  `  node2 status at 40s: members [${s?.members.join(', ')}], quorate ${s?.quorate}, runs ${JSON.stringify(s?.resources)}`,
+);
 for (const n of nodes.values()) await n.stop();
 
 // ---- 2. The whole story as a scenario ---------------------------------------------------------
 console.log('\n2. failover.yaml through runScenario:');
 const result = await runScenario(scenario, { seed: 1 });
 for (const e of result.timeline) if (e.atMs > 0) console.log(formatTimelineEntry(e));
-console.log(result.ok ? '\nevery expectation and invariant holds' : `\nFAILED: ${result.failures.map((f) => f.message).join('; ')}`);
+console.log(
+  result.ok
+    ? '\nevery expectation and invariant holds'
+    : `\nFAILED: ${result.failures.map((f) => f.message).join('; ')}`,
+);
 process.exitCode = result.ok ? 0 : 1;

@@ -1,5 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError, formatTime, formatTimelineEntry, parseScenario, runScenario, type Scenario } from '@quorate/core';
+import {
+  ConfigError,
+  formatTime,
+  formatTimelineEntry,
+  parseScenario,
+  runScenario,
+  type Scenario,
+} from '@quorate/core';
 import type { Io } from '../io.js';
 
 const USAGE = `usage: quorate simulate FILE [--json] [--seed N]
@@ -56,7 +63,10 @@ export async function simulate(argv: string[], io: Io): Promise<number> {
     scenario = parseScenario(text, /\.json$/i.test(file) ? 'json' : 'yaml');
   } catch (e) {
     if (e instanceof ConfigError) {
-      if (json) io.stdout(`${JSON.stringify({ type: 'result', ok: false, invalid: true, issues: e.issues, failures: [] })}\n`);
+      if (json)
+        io.stdout(
+          `${JSON.stringify({ type: 'result', ok: false, invalid: true, issues: e.issues, failures: [] })}\n`,
+        );
       io.stderr(`quorate simulate: invalid scenario '${file}':\n${e.message}\n`);
       return 2;
     }
@@ -68,7 +78,9 @@ export async function simulate(argv: string[], io: Io): Promise<number> {
     ...(json
       ? {
           onEntry: (e) => {
-            io.stdout(`${JSON.stringify({ type: e.type, atMs: e.atMs, source: e.source, message: e.message, ...(e.data ? { data: e.data } : {}) })}\n`);
+            io.stdout(
+              `${JSON.stringify({ type: e.type, atMs: e.atMs, source: e.source, message: e.message, ...(e.data ? { data: e.data } : {}) })}\n`,
+            );
           },
         }
       : {}),
@@ -79,7 +91,9 @@ export async function simulate(argv: string[], io: Io): Promise<number> {
   }
   if (result.ok) {
     for (const e of result.timeline) io.stdout(`${formatTimelineEntry(e)}\n`);
-    io.stdout(`\nok: '${scenario.name}' holds every expectation and invariant (seed ${seed}, until ${formatTime(scenario.untilMs).trim()})\n`);
+    io.stdout(
+      `\nok: '${scenario.name}' holds every expectation and invariant (seed ${seed}, until ${formatTime(scenario.untilMs).trim()})\n`,
+    );
     return 0;
   }
   const first = result.failures[0] as { atMs: number; message: string };

@@ -1,20 +1,24 @@
-import { EventEmitter } from 'eventemitter3';
 import type { NodeName, ResourceId } from '@quorate/policy';
 import { schedule } from '@quorate/policy';
+import { EventEmitter } from 'eventemitter3';
 import { type Actor, createActor, fromPromise } from 'xstate';
-import type { ClusterConfig } from '../config/cluster-config.types.js';
 import { parseClusterConfig } from '../config/cluster.schema.js';
+import type { ClusterConfig } from '../config/cluster-config.types.js';
 import { checkConfigVersion } from '../config/config-update.js';
 import { ConfigError, UsageError } from '../errors.js';
-import { buildSnapshot, type CoordinatorNodeView, planCommands } from '../machines/coordinator/coordinator.logic.js';
+import {
+  buildSnapshot,
+  type CoordinatorNodeView,
+  planCommands,
+} from '../machines/coordinator/coordinator.logic.js';
 import { fencingMachine } from '../machines/fencing/fencing.machine.js';
 import type { FenceActionInput } from '../machines/fencing/fencing.types.js';
 import { resourceMachine } from '../machines/resource/resource.machine.js';
 import type { ResourceActionInput, ResourceStatus } from '../machines/resource/resource.types.js';
 import type { FenceOutcome, Message, ResourceOutcome, SlotState, TimerHandle } from '../ports.js';
-import { computeQuorum, createQuorumState, expireLastManStanding } from '../quorum/votequorum.js';
 import { electQdiskMaster, qdiskLiveNodes, qdiskVotes } from '../quorum/qdisk.js';
 import type { QuorumResult, QuorumState } from '../quorum/quorum.types.js';
+import { computeQuorum, createQuorumState, expireLastManStanding } from '../quorum/votequorum.js';
 import { callAdapter } from './call-adapter.js';
 import type {
   ApplyConfigResult,
@@ -100,7 +104,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   const { clock, logger, transport } = opts;
   const self = opts.node;
   let cfg: ClusterConfig = opts.config;
-  if (!cfg.nodes.some((n) => n.name === self)) throw new UsageError(`node '${self}' is not in the configuration`);
+  if (!cfg.nodes.some((n) => n.name === self))
+    throw new UsageError(`node '${self}' is not in the configuration`);
   const emitter = new EventEmitter<ClusterNodeEvents>();
   const resourceTimeoutMs = opts.resourceTimeoutMs ?? RESOURCE_TIMEOUT_MS;
 
@@ -133,7 +138,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   const ringFaulty: Record<string, boolean> = {};
   let members: NodeName[] = [self];
   const info: Record<NodeName, NodeInfo> = {};
-  for (const n of cfg.nodes) info[n.name] = { state: n.name === self ? 'member' : 'unseen', lostAtMs: 0, fencedAtMs: -1 };
+  for (const n of cfg.nodes)
+    info[n.name] = { state: n.name === self ? 'member' : 'unseen', lostAtMs: 0, fencedAtMs: -1 };
   const everSeen: Record<NodeName, boolean> = { [self]: true };
   const fenceLog: Record<NodeName, number> = {};
   const standbyFlags: Record<NodeName, Flag> = {};
@@ -143,12 +149,27 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
 
   // ---- quorum ----------------------------------------------------------------------------------
   let qstate: QuorumState = createQuorumState(cfg);
-  let qresult: QuorumResult = { votes: 0, expected: 0, quorum: 0, quorate: false, reason: 'not computed', lmsStart: false, lmsPending: false };
+  let qresult: QuorumResult = {
+    votes: 0,
+    expected: 0,
+    quorum: 0,
+    quorate: false,
+    reason: 'not computed',
+    lmsStart: false,
+    lmsPending: false,
+  };
   let quorate = false;
   let everQuorate = false;
   let lmsTimer: TimerHandle | undefined;
   let watchdogTimer: TimerHandle | undefined;
-  const qdisk = { lastWriteOkMs: null as number | null, masterId: null as number | null, liveIds: [] as number[], slots: [] as Array<SlotState | null>, incarnation: 0, seq: 0 };
+  const qdisk = {
+    lastWriteOkMs: null as number | null,
+    masterId: null as number | null,
+    liveIds: [] as number[],
+    slots: [] as Array<SlotState | null>,
+    incarnation: 0,
+    seq: 0,
+  };
   let qdeviceHasVote = false;
   let qdevicePoll = 0;
   const peerQuorateClear: Record<NodeName, boolean> = {};
@@ -204,7 +225,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
 
   function onLink(peer: NodeName, ring: number, up: boolean): void {
     if (!running || peer === self || !(peer in info)) return;
-    const arr = (links[peer] ??= []);
+    if (links[peer] === undefined) links[peer] = [];
+    const arr = links[peer] as boolean[];
     const wasAny = arr.some(Boolean);
     arr[ring] = up;
     const anyUp = arr.some(Boolean);
@@ -317,7 +339,12 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     const q = cfg.quorum;
     if (q.qdisk !== undefined) {
       const memberIds = members.map(idOf);
-      return qdiskVotes(q.qdisk, { members: memberIds, masterId: qdisk.masterId, liveIds: qdisk.liveIds, selfId: idOf(self) });
+      return qdiskVotes(q.qdisk, {
+        members: memberIds,
+        masterId: qdisk.masterId,
+        liveIds: qdisk.liveIds,
+        selfId: idOf(self),
+      });
     }
     if (q.qdevice !== undefined) return qdeviceHasVote ? q.qdevice.votes : 0;
     return 0;
@@ -345,8 +372,19 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     }
     const wasQuorate = quorate;
     quorate = r.result.quorate;
-    if (prev.votes !== qresult.votes || prev.expected !== qresult.expected || prev.quorum !== qresult.quorum || wasQuorate !== quorate) {
-      emitter.emit('quorum', { quorate, votes: qresult.votes, expected: qresult.expected, quorum: qresult.quorum, reason: qresult.reason });
+    if (
+      prev.votes !== qresult.votes ||
+      prev.expected !== qresult.expected ||
+      prev.quorum !== qresult.quorum ||
+      wasQuorate !== quorate
+    ) {
+      emitter.emit('quorum', {
+        quorate,
+        votes: qresult.votes,
+        expected: qresult.expected,
+        quorum: qresult.quorum,
+        reason: qresult.reason,
+      });
     }
     if (wasQuorate !== quorate) {
       if (quorate) everQuorate = true;
@@ -407,10 +445,14 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
 
   /** The watchdog timeout covering `n`, or null when `n` is fenced by devices. */
   function watchdogFor(n: NodeName): number | null {
-    const wd = cfg.fencing.devices.find((d) => d.agent === 'watchdog' && (d.hosts.length === 0 || d.hosts.includes(n)));
+    const wd = cfg.fencing.devices.find(
+      (d) => d.agent === 'watchdog' && (d.hosts.length === 0 || d.hosts.includes(n)),
+    );
     if (wd === undefined) return null;
     const levels = cfg.fencing.topology[n] ?? [];
-    const nonWd = levels.flat().filter((name) => cfg.fencing.devices.find((d) => d.name === name)?.agent !== 'watchdog');
+    const nonWd = levels
+      .flat()
+      .filter((name) => cfg.fencing.devices.find((d) => d.name === name)?.agent !== 'watchdog');
     if (nonWd.length > 0) return null;
     return wd.watchdogTimeoutMs ?? 5000;
   }
@@ -479,11 +521,17 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     const dev = opts.quorumDevice;
     if (cfg.quorum.qdevice === undefined || dev === undefined || !running) return;
     const n = ++qdevicePoll;
-    void callAdapter(clock, cfg.options.tokenTimeoutMs, ac.signal, (ctx) => dev.vote({ node: self, members: [...members] }, ctx), {
-      timeout: () => ({ ok: false as const, reason: 'timeout', detail: 'no answer' }),
-      aborted: () => ({ ok: false as const, reason: 'aborted', detail: 'aborted' }),
-      error: (m) => ({ ok: false as const, reason: 'agent-error', detail: m }),
-    }).then((r) => {
+    void callAdapter(
+      clock,
+      cfg.options.tokenTimeoutMs,
+      ac.signal,
+      (ctx) => dev.vote({ node: self, members: [...members] }, ctx),
+      {
+        timeout: () => ({ ok: false as const, reason: 'timeout', detail: 'no answer' }),
+        aborted: () => ({ ok: false as const, reason: 'aborted', detail: 'aborted' }),
+        error: (m) => ({ ok: false as const, reason: 'agent-error', detail: m }),
+      },
+    ).then((r) => {
       if (!running || n !== qdevicePoll) return;
       const vote = r.ok && r.vote;
       if (vote !== qdeviceHasVote) {
@@ -598,7 +646,9 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
           {
             state: isMember(n) ? 'member' : i.state,
             lostAtMs: i.lostAtMs,
-            ...(i.state === 'unclean' && lastKnown[n] !== undefined ? { resources: { ...lastKnown[n] } } : {}),
+            ...(i.state === 'unclean' && lastKnown[n] !== undefined
+              ? { resources: { ...lastKnown[n] } }
+              : {}),
           },
         ]),
       ),
@@ -622,7 +672,11 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     // What the peer knows of nodes outside this node's membership: a node its partition lost and
     // nobody fenced since is unclean here too (with what it ran, so its recovery waits for its
     // fence); a node it has seen go cleanly is offline rather than never seen.
-    type PeerState = { state: NodeInfo['state']; lostAtMs: number; resources?: Record<ResourceId, ResourceStatus> };
+    type PeerState = {
+      state: NodeInfo['state'];
+      lostAtMs: number;
+      resources?: Record<ResourceId, ResourceStatus>;
+    };
     for (const [n, st] of Object.entries((msg.states ?? {}) as Record<string, PeerState>)) {
       const mine = info[n];
       if (mine === undefined || isMember(n) || n === self) continue;
@@ -668,11 +722,19 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     return opts.resourceAgents[rid] ?? (r ? opts.resourceAgents[r.agent] : undefined);
   }
 
-  function runResource(input: ResourceActionInput, signal: AbortSignal | undefined, probe = false): Promise<ResourceOutcome> {
+  function runResource(
+    input: ResourceActionInput,
+    signal: AbortSignal | undefined,
+    probe = false,
+  ): Promise<ResourceOutcome> {
     const agent = agentFor(input.resource);
     const r = cfg.resources.find((x) => x.id === input.resource);
     if (agent === undefined) {
-      return Promise.resolve({ ok: false, reason: 'not-installed', detail: `no agent for resource '${input.resource}'` });
+      return Promise.resolve({
+        ok: false,
+        reason: 'not-installed',
+        detail: `no agent for resource '${input.resource}'`,
+      });
     }
     return callAdapter<ResourceOutcome>(
       clock,
@@ -698,7 +760,9 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
 
   const providedResourceMachine = resourceMachine.provide({
     actors: {
-      runResourceAction: fromPromise<ResourceOutcome, ResourceActionInput>(({ input, signal }) => runResource(input, signal)),
+      runResourceAction: fromPromise<ResourceOutcome, ResourceActionInput>(({ input, signal }) =>
+        runResource(input, signal),
+      ),
     },
   });
 
@@ -708,18 +772,31 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     const rc = cfg.resources.find((x) => x.id === rid);
     const actor = createActor(providedResourceMachine, {
       clock,
-      input: { resource: rid, node: self, initial, monitorIntervalMs: rc?.monitorIntervalMs ?? 10_000, timeoutMs: resourceTimeoutMs },
+      input: {
+        resource: rid,
+        node: self,
+        initial,
+        monitorIntervalMs: rc?.monitorIntervalMs ?? 10_000,
+        timeoutMs: resourceTimeoutMs,
+      },
     });
     const lr: LocalResource = { actor, status: initial };
     local[rid] = lr;
     actor.on('resource.changed', (e) => {
       if (!running) return;
       if (!e.ok && e.action !== 'stop') {
-        const fc = (failCounts[rid] ??= { count: 0, lastFailureMs: 0 });
+        if (failCounts[rid] === undefined) failCounts[rid] = { count: 0, lastFailureMs: 0 };
+        const fc = failCounts[rid] as { count: number; lastFailureMs: number };
         fc.count += 1;
         fc.lastFailureMs = clock.now();
       }
-      emitter.emit('resource', { resource: rid, action: e.action, ok: e.ok, status: statusOf(actor), detail: e.detail });
+      emitter.emit('resource', {
+        resource: rid,
+        action: e.action,
+        ok: e.ok,
+        status: statusOf(actor),
+        detail: e.detail,
+      });
     });
     actor.subscribe((snap) => {
       if (!running) return;
@@ -768,14 +845,24 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   async function probeAll(): Promise<void> {
     const results = await Promise.all(
       cfg.resources.map(async (r) => {
-        const out = await runResource({ resource: r.id, action: 'monitor', timeoutMs: resourceTimeoutMs }, undefined, true);
+        const out = await runResource(
+          { resource: r.id, action: 'monitor', timeoutMs: resourceTimeoutMs },
+          undefined,
+          true,
+        );
         return { id: r.id, running: out.ok && out.running };
       }),
     );
     if (!running) return;
     for (const p of results) {
       if (p.running) ensureActor(p.id, 'started');
-      emitter.emit('resource', { resource: p.id, action: 'probe', ok: true, status: p.running ? 'started' : 'stopped', detail: p.running ? 'running' : 'not running' });
+      emitter.emit('resource', {
+        resource: p.id,
+        action: 'probe',
+        ok: true,
+        status: p.running ? 'started' : 'stopped',
+        detail: p.running ? 'running' : 'not running',
+      });
     }
   }
 
@@ -794,7 +881,12 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   function nodeStateForPolicy(n: NodeName): 'online' | 'offline' | 'unclean' {
     const i = info[n];
     if (i === undefined) return 'offline';
-    if (i.state === 'member') return i.fencedAtMs >= 0 && (fenceLog[n] ?? -1) > (i.lostAtMs || -1) && !isMember(n) ? 'offline' : isMember(n) ? 'online' : 'offline';
+    if (i.state === 'member')
+      return i.fencedAtMs >= 0 && (fenceLog[n] ?? -1) > (i.lostAtMs || -1) && !isMember(n)
+        ? 'offline'
+        : isMember(n)
+          ? 'online'
+          : 'offline';
     if (i.state === 'unclean') return 'unclean';
     if (i.state === 'unseen') return startupFenceWanted(n) ? 'unclean' : 'offline';
     return 'offline';
@@ -809,7 +901,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   function currentView(): Record<ResourceId, Record<NodeName, ResourceStatus>> {
     const view: Record<ResourceId, Record<NodeName, ResourceStatus>> = {};
     const put = (n: NodeName, rid: ResourceId, s: ResourceStatus): void => {
-      (view[rid] ??= {})[n] = s;
+      if (view[rid] === undefined) view[rid] = {};
+      (view[rid] as Record<NodeName, ResourceStatus>)[n] = s;
     };
     for (const m of members) {
       const rep = reports[m];
@@ -842,7 +935,15 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     }));
     const fc: Record<NodeName, Record<ResourceId, { count: number; lastFailureMs: number }>> = {};
     for (const m of members) if (reports[m]) fc[m] = reports[m].failCounts;
-    const snapshot = buildSnapshot({ cfg, nodes, coordinator: self, view, failCounts: fc, hasQuorum: quorate, nowMs: clock.now() });
+    const snapshot = buildSnapshot({
+      cfg,
+      nodes,
+      coordinator: self,
+      view,
+      failCounts: fc,
+      hasQuorum: quorate,
+      nowMs: clock.now(),
+    });
     const transition = schedule(snapshot);
 
     // Fencing.
@@ -850,7 +951,9 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
 
     // Nodes never seen since start may run anything: with startup fencing, no start runs before
     // they are fenced (Pacemaker orders starts after the startup fencing).
-    const unseenPending = cfg.nodes.some((n) => info[n.name]?.state === 'unseen' && !isMember(n.name) && startupFenceWanted(n.name));
+    const unseenPending = cfg.nodes.some(
+      (n) => info[n.name]?.state === 'unseen' && !isMember(n.name) && startupFenceWanted(n.name),
+    );
     // While a member is silent (its token timeout runs), the membership is about to change and
     // messages from its side may be lost: start nothing new until it settles (as corosync delivers
     // nothing while the token is lost). Stops and fencing go on.
@@ -864,13 +967,17 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       canStartOn: (n) =>
         !unseenPending &&
         !settling &&
-        isMember(n) && !inMaintenance(n) && reports[n]?.shutdown !== true && (reports[n]?.quorate === true || policy() === 'ignore'),
+        isMember(n) &&
+        !inMaintenance(n) &&
+        reports[n]?.shutdown !== true &&
+        (reports[n]?.quorate === true || policy() === 'ignore'),
     });
     // Orphans: resources no longer in the configuration are stopped where they run.
     for (const [rid, per] of Object.entries(view)) {
       if (cfg.resources.some((r) => r.id === rid)) continue;
       for (const [n, st] of Object.entries(per)) {
-        if ((st === 'started' || st === 'failed') && isMember(n) && !inMaintenance(n)) plan.stops.push({ resource: rid, node: n });
+        if ((st === 'started' || st === 'failed') && isMember(n) && !inMaintenance(n))
+          plan.stops.push({ resource: rid, node: n });
       }
     }
     const lines: string[] = [];
@@ -884,7 +991,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     }
     const key = plan.waiting.map((w) => `${w.resource}>${w.node}|${w.until}`).join(',');
     if (key !== lastPlanKey && plan.waiting.length > 0) {
-      for (const w of plan.waiting) lines.push(`recover '${w.resource}' on '${w.node}' after fencing '${w.until}'`);
+      for (const w of plan.waiting)
+        lines.push(`recover '${w.resource}' on '${w.node}' after fencing '${w.until}'`);
     }
     lastPlanKey = key;
     if (lines.length > 0) emitter.emit('transition', { actions: lines, placements: transition.placements });
@@ -918,7 +1026,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   function command(node: NodeName, op: 'start' | 'stop', rid: ResourceId, optimistic: ResourceStatus): void {
     const seq = ++cmdSeq;
     sentSeq[node] = seq;
-    (overlay[node] ??= {})[rid] = optimistic;
+    if (overlay[node] === undefined) overlay[node] = {};
+    (overlay[node] as Record<ResourceId, ResourceStatus>)[rid] = optimistic;
     send(node, { type: 'cmd.resource', seq, op, resource: rid });
   }
 
@@ -955,15 +1064,28 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
           const i = info[name] as NodeInfo;
           const lostAt = i.state === 'unseen' ? now : i.lostAtMs;
           let delay = Math.max(0, lostAt + cfg.options.fenceDelayMs - now);
-          if (pfd > 0 && members.length * 2 <= cfg.nodes.length && !allEqual && nodePriority(name, view) === top) delay += pfd;
-          wanted[name] = { reason: i.state === 'unseen' ? 'node was never seen since start' : 'peer is no longer part of the cluster', delayMs: delay };
+          if (
+            pfd > 0 &&
+            members.length * 2 <= cfg.nodes.length &&
+            !allEqual &&
+            nodePriority(name, view) === top
+          )
+            delay += pfd;
+          wanted[name] = {
+            reason:
+              i.state === 'unseen'
+                ? 'node was never seen since start'
+                : 'peer is no longer part of the cluster',
+            delayMs: delay,
+          };
         } else if (isMember(name)) {
           const blocked = Object.values(view).some((per) => per[name] === 'blocked');
           if (blocked) wanted[name] = { reason: 'a stop failed there', delayMs: 0 };
         }
       }
       // A blocked resource on the coordinator itself is fenced by another member.
-      if (Object.values(view).some((per) => per[self] === 'blocked')) wanted[self] = { reason: 'a stop failed there', delayMs: 0 };
+      if (Object.values(view).some((per) => per[self] === 'blocked'))
+        wanted[self] = { reason: 'a stop failed there', delayMs: 0 };
     }
     for (const [t, reason] of Object.entries(adminFence)) wanted[t] ??= { reason, delayMs: 0 };
     for (const [t, w] of Object.entries(wanted)) {
@@ -973,7 +1095,13 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
         if (watchdogWait[t] === undefined) {
           const lostAt = info[t]?.lostAtMs ?? now;
           fenceDispatched[t] = self;
-          emitter.emit('fence', { kind: 'requested', target: t, executor: self, reason: `${w.reason} (watchdog)`, delayMs: Math.max(0, lostAt + 2 * wd - now) });
+          emitter.emit('fence', {
+            kind: 'requested',
+            target: t,
+            executor: self,
+            reason: `${w.reason} (watchdog)`,
+            delayMs: Math.max(0, lostAt + 2 * wd - now),
+          });
           watchdogWait[t] = after(Math.max(0, lostAt + 2 * wd - now), () => {
             delete watchdogWait[t];
             delete fenceDispatched[t];
@@ -1015,14 +1143,22 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     const agent = opts.fenceAgents[input.device];
     const dev = cfg.fencing.devices.find((d) => d.name === input.device);
     if (agent === undefined || dev === undefined) {
-      return Promise.resolve({ ok: false, reason: 'unreachable', detail: `no agent for device '${input.device}'` });
+      return Promise.resolve({
+        ok: false,
+        reason: 'unreachable',
+        detail: `no agent for device '${input.device}'`,
+      });
     }
     const port = dev.port[input.target];
     return callAdapter<FenceOutcome>(
       clock,
       input.timeoutMs,
       signal,
-      (ctx) => agent.run({ action: input.action, target: input.target, ...(port !== undefined ? { port } : {}) }, ctx),
+      (ctx) =>
+        agent.run(
+          { action: input.action, target: input.target, ...(port !== undefined ? { port } : {}) },
+          ctx,
+        ),
       {
         timeout: (ms) => ({ ok: false, reason: 'timeout', detail: `no answer within ${ms} ms` }),
         aborted: () => ({ ok: false, reason: 'aborted', detail: 'aborted' }),
@@ -1033,7 +1169,9 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
 
   const providedFencing = fencingMachine.provide({
     actors: {
-      runFenceAction: fromPromise<FenceOutcome, FenceActionInput>(({ input, signal }) => runFenceDevice(input, signal)),
+      runFenceAction: fromPromise<FenceOutcome, FenceActionInput>(({ input, signal }) =>
+        runFenceDevice(input, signal),
+      ),
     },
   });
 
@@ -1042,9 +1180,9 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     const reason = String(msg.reason ?? '');
     const delayMs = Number(msg.delayMs ?? 0);
     if (target === self || fences[target] !== undefined) return;
-    const levels = (cfg.fencing.topology[target] ?? []).map((l) =>
-      l.filter((d) => cfg.fencing.devices.find((x) => x.name === d)?.agent !== 'watchdog'),
-    ).filter((l) => l.length > 0);
+    const levels = (cfg.fencing.topology[target] ?? [])
+      .map((l) => l.filter((d) => cfg.fencing.devices.find((x) => x.name === d)?.agent !== 'watchdog'))
+      .filter((l) => l.length > 0);
     const deviceDelays: Record<string, number> = {};
     for (const d of cfg.fencing.devices) deviceDelays[d.name] = d.delayMs;
     const id = `fence:${target}:${++fenceCounter}`;
@@ -1067,7 +1205,15 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     emitter.emit('fence', { kind: 'requested', target, executor: self, reason, delayMs });
     actor.on('fence.device', (e) => {
       if (!running) return;
-      emitter.emit('fence', { kind: 'device', target, device: e.device, level: e.level, action: e.action, ok: e.ok, detail: e.detail });
+      emitter.emit('fence', {
+        kind: 'device',
+        target,
+        device: e.device,
+        level: e.level,
+        action: e.action,
+        ok: e.ok,
+        detail: e.detail,
+      });
     });
     actor.on('fence.succeeded', (e) => {
       if (!running) return;
@@ -1100,7 +1246,10 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     const ctx = snap.context;
     const early =
       snap.matches('delaying') ||
-      (snap.matches({ attempting: 'deviceDelay' }) && ctx.attempt === 1 && ctx.levelIdx === 0 && ctx.devIdx === 0) ||
+      (snap.matches({ attempting: 'deviceDelay' }) &&
+        ctx.attempt === 1 &&
+        ctx.levelIdx === 0 &&
+        ctx.devIdx === 0) ||
       snap.matches('waitingRetry') ||
       reason === 'partition lost quorum' ||
       reason === 'target in maintenance';
@@ -1150,7 +1299,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     const busy = Object.values(local).some((lr) => lr.status !== 'stopped');
     if (busy) {
       if (!acting() || members.length === 1) {
-        for (const lr of Object.values(local)) if (lr.status === 'started' || lr.status === 'failed') lr.actor?.send({ type: 'resource.stop' });
+        for (const lr of Object.values(local))
+          if (lr.status === 'started' || lr.status === 'failed') lr.actor?.send({ type: 'resource.stop' });
       }
       return;
     }
@@ -1169,7 +1319,11 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     const prevVersion = cfg.configVersion;
     cfg = next;
     for (const n of cfg.nodes) info[n.name] ??= { state: 'unseen', lostAtMs: 0, fencedAtMs: -1 };
-    emitter.emit('config', { version: cfg.configVersion, accepted: true, message: `configuration version ${cfg.configVersion} applied (was ${prevVersion}; ${why})` });
+    emitter.emit('config', {
+      version: cfg.configVersion,
+      accepted: true,
+      message: `configuration version ${cfg.configVersion} applied (was ${prevVersion}; ${why})`,
+    });
     recomputeQuorum();
     requestSchedule();
   }
@@ -1187,7 +1341,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       if (!running) return;
       joinedOnce = true;
       if (transport.onReachability) unsubs.push(transport.onReachability((p, r, up) => onLink(p, r, up)));
-      else if (transport.onMembership) unsubs.push(transport.onMembership((list) => onTransportMembership(list)));
+      else if (transport.onMembership)
+        unsubs.push(transport.onMembership((list) => onTransportMembership(list)));
       if (opts.quorumDevice?.onChange) unsubs.push(opts.quorumDevice.onChange(() => pollQdevice()));
       startQdisk();
       if (!membershipQueued) {
@@ -1203,7 +1358,11 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       const nodes: Record<NodeName, NodeView> = {};
       for (const n of cfg.nodes) {
         const st = info[n.name]?.state ?? 'unseen';
-        nodes[n.name] = { state: isMember(n.name) ? 'member' : st === 'member' ? 'offline' : st, standby: inStandby(n.name), maintenance: inMaintenance(n.name) };
+        nodes[n.name] = {
+          state: isMember(n.name) ? 'member' : st === 'member' ? 'offline' : st,
+          standby: inStandby(n.name),
+          maintenance: inMaintenance(n.name),
+        };
       }
       const resources: Record<ResourceId, ResourceStatus> = {};
       for (const [rid, lr] of Object.entries(local)) if (lr.status !== 'stopped') resources[rid] = lr.status;
@@ -1215,7 +1374,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
         const skip = cfg.fencing.skipWhenLost !== undefined && lostShare() >= cfg.fencing.skipWhenLost;
         if (cfg.options.stonithEnabled && !skip) {
           for (const n of cfg.nodes) {
-            if (info[n.name]?.state === 'unclean' && !isMember(n.name) && !inMaintenance(n.name)) pending.add(n.name);
+            if (info[n.name]?.state === 'unclean' && !isMember(n.name) && !inMaintenance(n.name))
+              pending.add(n.name);
           }
         }
       }
@@ -1232,7 +1392,12 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
         coordinator: coordinatorName(),
         isCoordinator: isCoordinator(),
         quorate,
-        quorum: { votes: qresult.votes, expected: qresult.expected, quorum: qresult.quorum, reason: qresult.reason },
+        quorum: {
+          votes: qresult.votes,
+          expected: qresult.expected,
+          quorum: qresult.quorum,
+          reason: qresult.reason,
+        },
         configVersion: cfg.configVersion,
         nodes,
         resources,

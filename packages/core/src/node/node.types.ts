@@ -45,7 +45,13 @@ export interface ClusterNodeEvents {
   ring: (e: { peer: NodeName; ring: number; status: 'ok' | 'faulty' }) => void;
   quorum: (e: { quorate: boolean; votes: number; expected: number; quorum: number; reason: string }) => void;
   fence: (e: FenceEvent) => void;
-  resource: (e: { resource: ResourceId; action: 'start' | 'stop' | 'monitor' | 'probe'; ok: boolean; status: ResourceStatus; detail: string }) => void;
+  resource: (e: {
+    resource: ResourceId;
+    action: 'start' | 'stop' | 'monitor' | 'probe';
+    ok: boolean;
+    status: ResourceStatus;
+    detail: string;
+  }) => void;
   transition: (e: { actions: string[]; placements: Record<ResourceId, NodeName | null> }) => void;
   config: (e: { version: number; accepted: boolean; message: string }) => void;
   selfFence: (e: { reason: string }) => void;
@@ -54,7 +60,15 @@ export interface ClusterNodeEvents {
 /** A fencing fact seen or done by this node. */
 export type FenceEvent =
   | { kind: 'requested'; target: NodeName; executor: NodeName; reason: string; delayMs: number }
-  | { kind: 'device'; target: NodeName; device: string; level: number; action: 'off' | 'on' | 'reboot'; ok: boolean; detail: string }
+  | {
+      kind: 'device';
+      target: NodeName;
+      device: string;
+      level: number;
+      action: 'off' | 'on' | 'reboot';
+      ok: boolean;
+      detail: string;
+    }
   | { kind: 'succeeded'; target: NodeName; device: string; level: number }
   | { kind: 'attemptFailed'; target: NodeName; attempt: number; retry: boolean }
   | { kind: 'confirmed'; target: NodeName }
@@ -88,4 +102,6 @@ export interface ClusterNodeStatus {
 }
 
 /** The outcome of {@link ClusterNode.applyConfig}. */
-export type ApplyConfigResult = { ok: true; version: number } | { ok: false; reason: 'invalid' | 'stale' | 'same'; message: string };
+export type ApplyConfigResult =
+  | { ok: true; version: number }
+  | { ok: false; reason: 'invalid' | 'stale' | 'same'; message: string };

@@ -1,7 +1,13 @@
 import type { NodeName, ResourceId } from '@quorate/policy';
 import { type ClusterNode, createClusterNode } from '../node/cluster-node.js';
 import type { FenceAgent, Logger, ResourceAgent } from '../ports.js';
-import type { AtTime, Expectation, InvariantName, Scenario, ScenarioEvent } from '../scenario/scenario.types.js';
+import type {
+  AtTime,
+  Expectation,
+  InvariantName,
+  Scenario,
+  ScenarioEvent,
+} from '../scenario/scenario.types.js';
 import { createSeededRandom } from '../testing/prng.js';
 import { VirtualClock } from '../testing/virtual-clock.js';
 import { type Machine, World } from './world.js';
@@ -102,7 +108,10 @@ function describeEvent(e: ScenarioEvent): string {
  * simulated machine, simulated adapters, a virtual clock. Checks every expectation at its time and
  * the invariants as the world changes. The same scenario and seed give a byte-identical timeline.
  */
-export async function runScenario(scenario: Scenario, opts: RunScenarioOptions = {}): Promise<ScenarioResult> {
+export async function runScenario(
+  scenario: Scenario,
+  opts: RunScenarioOptions = {},
+): Promise<ScenarioResult> {
   const clock = new VirtualClock(0);
   const random = createSeededRandom(opts.seed ?? 1);
   const keep = opts.keepTimeline !== false;
@@ -126,7 +135,10 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
   const resourceIds = cluster.resources.map((r) => r.id);
 
   const log = (source: string, message: string, type = 'log', data?: Record<string, unknown>): void => {
-    const e: TimelineEntry = data === undefined ? { atMs: clock.now(), source, message, type } : { atMs: clock.now(), source, message, type, data };
+    const e: TimelineEntry =
+      data === undefined
+        ? { atMs: clock.now(), source, message, type }
+        : { atMs: clock.now(), source, message, type, data };
     if (keep) timeline.push(e);
     opts.onEntry?.(e);
   };
@@ -152,7 +164,8 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
   };
 
   /** Members of the partition `machine` is in, as its node sees it (a suspect inside it is known, not lost). */
-  const seenBy = (machine: NodeName): string[] => world.machines.get(machine)?.node?.status().members ?? [machine];
+  const seenBy = (machine: NodeName): string[] =>
+    world.machines.get(machine)?.node?.status().members ?? [machine];
   const checkSingleActive = (rid: ResourceId, at: NodeName): void => {
     if (!invariants.has('singleActive')) return;
     const claim = new Set<NodeName>();
@@ -163,11 +176,17 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
     }
     const members = seenBy(at);
     if (stonith()) for (const [n, s] of suspect) if (s.has(rid) && !members.includes(n)) claim.add(n);
-    if (claim.size > 1) fail(`singleActive:${rid}:${[...claim].join(',')}`, `invariant singleActive: '${rid}' is active on ${[...claim].map((n) => `'${n}'`).join(' and ')}`);
+    if (claim.size > 1)
+      fail(
+        `singleActive:${rid}:${[...claim].join(',')}`,
+        `invariant singleActive: '${rid}' is active on ${[...claim].map((n) => `'${n}'`).join(' and ')}`,
+      );
   };
 
   // never-running expectations, checked as resources come up
-  const neverRunning = scenario.expect.filter((x): x is Extract<Expectation, { kind: 'neverRunning' }> => x.kind === 'neverRunning');
+  const neverRunning = scenario.expect.filter(
+    (x): x is Extract<Expectation, { kind: 'neverRunning' }> => x.kind === 'neverRunning',
+  );
   const endOf = (t: AtTime): number => (t === 'end' ? scenario.untilMs : t);
 
   const world: World = new World(clock, scenario.world, cluster, {
@@ -177,14 +196,25 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
       forgiven.get(machine)?.delete(rid);
       const m = world.machine(machine);
       const cfg = m.config;
-      if (invariants.has('quorumToStart') && cfg.options.noQuorumPolicy !== 'ignore' && m.node && !m.node.status().quorate) {
-        fail(`quorumToStart:${rid}:${machine}:${clock.now()}`, `invariant quorumToStart: '${machine}' starts '${rid}' without quorum`);
+      if (
+        invariants.has('quorumToStart') &&
+        cfg.options.noQuorumPolicy !== 'ignore' &&
+        m.node &&
+        !m.node.status().quorate
+      ) {
+        fail(
+          `quorumToStart:${rid}:${machine}:${clock.now()}`,
+          `invariant quorumToStart: '${machine}' starts '${rid}' without quorum`,
+        );
       }
       if (invariants.has('fenceBeforeRecovery') && stonith()) {
         const members = seenBy(machine);
         for (const [n, s] of suspect) {
           if (n !== machine && s.has(rid) && !members.includes(n)) {
-            fail(`fenceBeforeRecovery:${rid}:${n}`, `invariant fenceBeforeRecovery: '${rid}' started on '${machine}' before lost '${n}' was fenced`);
+            fail(
+              `fenceBeforeRecovery:${rid}:${n}`,
+              `invariant fenceBeforeRecovery: '${rid}' started on '${machine}' before lost '${n}' was fenced`,
+            );
           }
         }
       }
@@ -194,13 +224,19 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
       const now = clock.now();
       for (const x of neverRunning) {
         if (x.placement[rid] === machine && now >= x.fromMs && now <= endOf(x.toMs)) {
-          fail(`expect:${x.index}`, `expectation ${x.text} failed at ${formatTime(now).trim()}: '${rid}' became active on '${machine}'`);
+          fail(
+            `expect:${x.index}`,
+            `expectation ${x.text} failed at ${formatTime(now).trim()}: '${rid}' became active on '${machine}'`,
+          );
         }
       }
     },
     fenceDeviceRun(executor, device, target) {
       if (invariants.has('noSelfFence') && executor === target) {
-        fail(`noSelfFence:${target}`, `invariant noSelfFence: '${executor}' fences itself through '${device}'`);
+        fail(
+          `noSelfFence:${target}`,
+          `invariant noSelfFence: '${executor}' fences itself through '${device}'`,
+        );
       }
     },
     nodeBooted(m) {
@@ -270,53 +306,100 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
     if (!lastApplied.has(name)) lastApplied.set(name, m.config.configVersion);
     node.on('membership', (e) => {
       const parts: string[] = [];
-      if (e.joined.length > 0 && !(e.joined.length === 1 && e.joined[0] === name)) parts.push(`joined ${e.joined.map((n) => `'${n}'`).join(', ')}`);
+      if (e.joined.length > 0 && !(e.joined.length === 1 && e.joined[0] === name))
+        parts.push(`joined ${e.joined.map((n) => `'${n}'`).join(', ')}`);
       if (e.lost.length > 0) parts.push(`lost ${e.lost.map((n) => `'${n}'`).join(', ')}`);
       if (e.left.length > 0) parts.push(`left ${e.left.map((n) => `'${n}'`).join(', ')}`);
       const what = parts.length > 0 ? `${parts.join('; ')}; ` : 'started; ';
-      log(`${name}/membership`, `${what}members ${e.members.join(', ')}`, 'membership', { members: e.members, joined: e.joined, lost: e.lost, left: e.left });
-      for (const j of e.joined) if (j !== name) {
-        clearSuspect(j);
-        if (!stonith() && lostInWorld.has(j)) forgiven.set(j, new Set(world.machines.get(j)?.running ?? []));
-        lostInWorld.delete(j);
-      }
+      log(`${name}/membership`, `${what}members ${e.members.join(', ')}`, 'membership', {
+        members: e.members,
+        joined: e.joined,
+        lost: e.lost,
+        left: e.left,
+      });
+      for (const j of e.joined)
+        if (j !== name) {
+          clearSuspect(j);
+          if (!stonith() && lostInWorld.has(j))
+            forgiven.set(j, new Set(world.machines.get(j)?.running ?? []));
+          lostInWorld.delete(j);
+        }
       for (const l of e.left) clearSuspect(l);
       if (e.lost.length > 0) queueMicrotask(() => noteLostBy(m, node));
     });
-    node.on('ring', (e) => log(`${name}/membership`, `ring ${e.ring} to '${e.peer}' ${e.status}`, 'ring', { ...e }));
+    node.on('ring', (e) =>
+      log(`${name}/membership`, `ring ${e.ring} to '${e.peer}' ${e.status}`, 'ring', { ...e }),
+    );
     node.on('quorum', (e) => {
       lastQuorum.set(name, { votes: e.votes, expected: e.expected, quorum: e.quorum });
       if (e.quorate) queueMicrotask(() => noteLostBy(m, node));
     });
     node.on('quorum', (e) =>
-      log(`${name}/quorum`, `${e.quorate ? 'quorate' : 'inquorate'}: votes ${e.votes}, expected ${e.expected}, quorum ${e.quorum}`, 'quorum', { ...e }),
+      log(
+        `${name}/quorum`,
+        `${e.quorate ? 'quorate' : 'inquorate'}: votes ${e.votes}, expected ${e.expected}, quorum ${e.quorum}`,
+        'quorum',
+        { ...e },
+      ),
     );
     node.on('transition', (e) => {
       for (const a of e.actions) log(`${name}/coordinator`, a, 'transition');
     });
     node.on('resource', (e) => {
       if (e.action === 'probe') {
-        if (e.status !== 'stopped') log(`${name}/resource`, `probe '${e.resource}': running`, 'resource.probe', { ...e });
+        if (e.status !== 'stopped')
+          log(`${name}/resource`, `probe '${e.resource}': running`, 'resource.probe', { ...e });
         return;
       }
       const verdict = e.ok ? 'ok' : `failed (${e.detail})`;
-      log(`${name}/resource`, `${e.action} '${e.resource}' ${verdict}${e.status === 'blocked' ? '; blocked until fenced' : ''}`, `resource.${e.action}`, { ...e });
+      log(
+        `${name}/resource`,
+        `${e.action} '${e.resource}' ${verdict}${e.status === 'blocked' ? '; blocked until fenced' : ''}`,
+        `resource.${e.action}`,
+        { ...e },
+      );
     });
     node.on('fence', (e) => {
       const src = `${name}/fencing`;
       switch (e.kind) {
         case 'requested':
-          log(src, `fence '${e.target}' requested (${e.reason})${e.delayMs > 0 ? `, delay ${(e.delayMs / 1000).toFixed(3)}s` : ''}`, 'fence.requested', { ...e });
+          log(
+            src,
+            `fence '${e.target}' requested (${e.reason})${e.delayMs > 0 ? `, delay ${(e.delayMs / 1000).toFixed(3)}s` : ''}`,
+            'fence.requested',
+            { ...e },
+          );
           break;
         case 'device':
-          log(src, `fence '${e.target}': level ${e.level} device '${e.device}' ${e.action} ${e.ok ? 'ok' : `failed (${e.detail})`}`, 'fence.device', { ...e });
+          log(
+            src,
+            `fence '${e.target}': level ${e.level} device '${e.device}' ${e.action} ${e.ok ? 'ok' : `failed (${e.detail})`}`,
+            'fence.device',
+            { ...e },
+          );
           break;
         case 'succeeded':
-          log(src, `fence '${e.target}' succeeded (level ${e.level}, device '${e.device}')`, 'fence.succeeded', { ...e });
-          recordFence({ target: e.target, atMs: clock.now(), kind: 'device', device: e.device, level: e.level });
+          log(
+            src,
+            `fence '${e.target}' succeeded (level ${e.level}, device '${e.device}')`,
+            'fence.succeeded',
+            { ...e },
+          );
+          recordFence({
+            target: e.target,
+            atMs: clock.now(),
+            kind: 'device',
+            device: e.device,
+            level: e.level,
+          });
           break;
         case 'attemptFailed':
-          log(src, `fence '${e.target}': attempt ${e.attempt} failed on every level${e.retry ? '; waiting for the retry interval or a confirmation' : ''}`, 'fence.attemptFailed', { ...e });
+          log(
+            src,
+            `fence '${e.target}': attempt ${e.attempt} failed on every level${e.retry ? '; waiting for the retry interval or a confirmation' : ''}`,
+            'fence.attemptFailed',
+            { ...e },
+          );
           break;
         case 'confirmed':
           log(src, `fence '${e.target}' confirmed off by an administrator`, 'fence.confirmed', { ...e });
@@ -335,7 +418,10 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
       if (e.accepted) {
         const prev = lastApplied.get(name) ?? 0;
         if (invariants.has('configMonotonic') && e.version <= prev) {
-          fail(`configMonotonic:${name}:${e.version}`, `invariant configMonotonic: '${name}' applied version ${e.version} after ${prev}`);
+          fail(
+            `configMonotonic:${name}:${e.version}`,
+            `invariant configMonotonic: '${name}' applied version ${e.version} after ${prev}`,
+          );
         }
         lastApplied.set(name, Math.max(prev, e.version));
       }
@@ -373,7 +459,8 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
       }
       case 'powerOn': {
         const m = world.machine(e.node);
-        if (!m.power) log('world', `'${m.name}' powered on, booting`, 'world.power', { node: m.name, power: 'on' });
+        if (!m.power)
+          log('world', `'${m.name}' powered on, booting`, 'world.power', { node: m.name, power: 'on' });
         world.powerOn(m);
         break;
       }
@@ -397,7 +484,10 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
           world.killSoftware(m, 'off');
           m.power = false;
           m.running.clear();
-          log('world', `'${m.name}' powered off after an orderly shutdown`, 'world.power', { node: m.name, power: 'off' });
+          log('world', `'${m.name}' powered off after an orderly shutdown`, 'world.power', {
+            node: m.name,
+            power: 'off',
+          });
           world.refreshLinks();
         });
         break;
@@ -448,10 +538,12 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
         break;
       }
       case 'qdiskLost':
-        for (const n of world.machines.keys()) if (e.node === 'all' || e.node === n) world.qdiskPath.set(n, false);
+        for (const n of world.machines.keys())
+          if (e.node === 'all' || e.node === n) world.qdiskPath.set(n, false);
         break;
       case 'qdeviceLost':
-        for (const n of world.machines.keys()) if (e.node === 'all' || e.node === n) world.qdevicePath.set(n, false);
+        for (const n of world.machines.keys())
+          if (e.node === 'all' || e.node === n) world.qdevicePath.set(n, false);
         world.notifyQdevice(true);
         break;
       case 'setExpectedVotes':
@@ -505,7 +597,9 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
       if (want === null) {
         if (where.length > 0) return `'${rid}' is active on ${where.map((n) => `'${n}'`).join(', ')}`;
       } else if (where.length !== 1 || where[0] !== want) {
-        return where.length === 0 ? `'${rid}' is active nowhere` : `'${rid}' is active on ${where.map((n) => `'${n}'`).join(', ')}`;
+        return where.length === 0
+          ? `'${rid}' is active nowhere`
+          : `'${rid}' is active on ${where.map((n) => `'${n}'`).join(', ')}`;
       }
     }
     return null;
@@ -561,7 +655,9 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
       }
       case 'configVersion': {
         const off = runningNodes().filter((m) => m.node?.status().configVersion !== x.version);
-        return off.length === 0 ? null : off.map((m) => `'${m.name}' runs version ${m.node?.status().configVersion}`).join(', ');
+        return off.length === 0
+          ? null
+          : off.map((m) => `'${m.name}' runs version ${m.node?.status().configVersion}`).join(', ');
       }
       case 'neverRunning': {
         for (const [rid, n] of Object.entries(x.placement)) {
@@ -618,7 +714,9 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
         addCheck(endOf(x.atMs), x);
     }
   }
-  const times = [...new Set([...checkpoints.keys(), scenario.untilMs])].filter((t) => t <= scenario.untilMs).sort((a, b) => a - b);
+  const times = [...new Set([...checkpoints.keys(), scenario.untilMs])]
+    .filter((t) => t <= scenario.untilMs)
+    .sort((a, b) => a - b);
   const maxSteps = 20_000_000;
   for (const t of times) {
     try {
@@ -629,7 +727,8 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
     }
     for (const x of checkpoints.get(t) ?? []) {
       const problem = checkAt(x, t);
-      if (problem !== null) fail(`expect:${x.index}`, `expectation ${x.text} failed at ${formatTime(t).trim()}: ${problem}`);
+      if (problem !== null)
+        fail(`expect:${x.index}`, `expectation ${x.text} failed at ${formatTime(t).trim()}: ${problem}`);
     }
   }
   for (const x of scenario.expect) {
@@ -638,5 +737,10 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
   }
   for (const m of world.ordered()) if (m.node) await m.node.stop();
   void resourceIds;
-  return { ok: failures.length === 0, failures, timeline, stats: { messages: world.messages, endMs: clock.now() } };
+  return {
+    ok: failures.length === 0,
+    failures,
+    timeline,
+    stats: { messages: world.messages, endMs: clock.now() },
+  };
 }

@@ -100,8 +100,14 @@ export class World {
   readonly qdiskSlots: Array<SlotState | null> = [];
   /** Machines a fence `off` switched off while powered (the `on` of a multi-device reboot restores them). */
   readonly switchedOff = new Set<NodeName>();
-  private readonly reach = new Map<NodeName, { cb: (peer: NodeName, ring: number, up: boolean) => void; last: Map<string, boolean> }>();
-  private readonly handlers = new Map<NodeName, { incarnation: number; fn: (from: NodeName, msg: Message) => void }>();
+  private readonly reach = new Map<
+    NodeName,
+    { cb: (peer: NodeName, ring: number, up: boolean) => void; last: Map<string, boolean> }
+  >();
+  private readonly handlers = new Map<
+    NodeName,
+    { incarnation: number; fn: (from: NodeName, msg: Message) => void }
+  >();
   private readonly qdevRegs = new Map<NodeName, NodeName[]>();
   private readonly qdevWatchers = new Map<NodeName, () => void>();
   private qdevLastWinner: string | null = null;
@@ -114,7 +120,10 @@ export class World {
     readonly cluster: ClusterConfig,
     readonly hooks: WorldHooks,
   ) {
-    this.fenceBehaviour = JSON.parse(JSON.stringify(world.fenceDevices)) as Record<string, FenceDeviceBehaviour>;
+    this.fenceBehaviour = JSON.parse(JSON.stringify(world.fenceDevices)) as Record<
+      string,
+      FenceDeviceBehaviour
+    >;
     for (const [rid, b] of Object.entries(world.resourceAgents)) {
       for (const [n, k] of Object.entries(b.failStart)) this.startFailures.set(`${rid}@${n}`, k);
       for (const [n, k] of Object.entries(b.failStop)) this.stopFailures.set(`${rid}@${n}`, k);
@@ -207,7 +216,8 @@ export class World {
       world.messages++;
       world.clock.setTimeout(() => {
         const h2 = world.handlers.get(to);
-        if (h2 && h2.incarnation === inc && target.software === 'running' && world.linked(name, to)) h2.fn(name, msg);
+        if (h2 && h2.incarnation === inc && target.software === 'running' && world.linked(name, to))
+          h2.fn(name, msg);
       }, 0);
     };
     return {
@@ -222,7 +232,11 @@ export class World {
       },
       rings() {
         const out = [];
-        for (let r = 0; r < world.rings(); r++) out.push({ ring: r, status: world.ringDown.has(`${name}:${r}`) ? ('faulty' as const) : ('ok' as const) });
+        for (let r = 0; r < world.rings(); r++)
+          out.push({
+            ring: r,
+            status: world.ringDown.has(`${name}:${r}`) ? ('faulty' as const) : ('ok' as const),
+          });
         return out;
       },
       onReachability(cb) {
@@ -260,10 +274,15 @@ export class World {
       async run(req: FenceRequest, ctx: Ctx): Promise<FenceOutcome> {
         world.hooks.fenceDeviceRun(executor, device, req.target, req.action);
         const b = world.fenceBehaviour[device] ?? { result: 'ok', afterMs: 1000 };
-        const dark = (): boolean => b.poweredBy !== undefined && world.machines.get(b.poweredBy)?.power !== true;
+        const dark = (): boolean =>
+          b.poweredBy !== undefined && world.machines.get(b.poweredBy)?.power !== true;
         if (dark() || b.result === 'timeout') {
           await hangUntilAbort(ctx.signal);
-          return { ok: false, reason: 'timeout', detail: dark() ? 'device does not answer (no power)' : 'device does not answer' };
+          return {
+            ok: false,
+            reason: 'timeout',
+            detail: dark() ? 'device does not answer (no power)' : 'device does not answer',
+          };
         }
         const done = await sleep(world.clock, b.afterMs, ctx.signal);
         if (!done) return { ok: false, reason: 'aborted', detail: 'aborted' };
@@ -301,21 +320,31 @@ export class World {
     const m = this.machine(name);
     return {
       async run(req: ResourceRequest, ctx: Ctx): Promise<ResourceOutcome> {
-        const b = world.world.resourceAgents[rid] ?? { startMs: 1000, stopMs: 1000, monitorMs: 0, failStart: {}, failStop: {} };
+        const b = world.world.resourceAgents[rid] ?? {
+          startMs: 1000,
+          stopMs: 1000,
+          monitorMs: 0,
+          failStart: {},
+          failStop: {},
+        };
         if (req.action === 'monitor') {
           if (req.meta?.probe === 'true') return { ok: true, running: m.running.has(rid) };
-          if (b.monitorMs > 0 && !(await sleep(world.clock, b.monitorMs, ctx.signal))) return { ok: false, reason: 'aborted', detail: 'aborted' };
+          if (b.monitorMs > 0 && !(await sleep(world.clock, b.monitorMs, ctx.signal)))
+            return { ok: false, reason: 'aborted', detail: 'aborted' };
           if (m.running.has(rid) && world.pendingFail.has(rid)) {
             world.pendingFail.delete(rid);
             m.running.delete(rid);
             world.hooks.log(`world`, `resource '${rid}' failed on '${name}'`);
             return { ok: false, reason: 'not-running', detail: 'monitor found it not running', exitCode: 7 };
           }
-          return m.running.has(rid) ? { ok: true, running: true } : { ok: false, reason: 'not-running', detail: 'not running', exitCode: 7 };
+          return m.running.has(rid)
+            ? { ok: true, running: true }
+            : { ok: false, reason: 'not-running', detail: 'not running', exitCode: 7 };
         }
         if (req.action === 'start') {
           world.hooks.actionBegins(name, rid, 'start');
-          if (!(await sleep(world.clock, b.startMs, ctx.signal))) return { ok: false, reason: 'aborted', detail: 'aborted' };
+          if (!(await sleep(world.clock, b.startMs, ctx.signal)))
+            return { ok: false, reason: 'aborted', detail: 'aborted' };
           const key = `${rid}@${name}`;
           const k = world.startFailures.get(key) ?? 0;
           if (k > 0) {
@@ -330,7 +359,8 @@ export class World {
         }
         if (req.action === 'stop') {
           world.hooks.actionBegins(name, rid, 'stop');
-          if (!(await sleep(world.clock, b.stopMs, ctx.signal))) return { ok: false, reason: 'aborted', detail: 'aborted' };
+          if (!(await sleep(world.clock, b.stopMs, ctx.signal)))
+            return { ok: false, reason: 'aborted', detail: 'aborted' };
           const key = `${rid}@${name}`;
           const k = world.stopFailures.get(key) ?? 0;
           if (k > 0) {
@@ -350,12 +380,14 @@ export class World {
     const m = this.machine(name);
     return {
       async write(slot, state) {
-        if (m.software !== 'running' || world.qdiskPath.get(name) !== true) return { ok: false, reason: 'unreachable', detail: 'no path to the disk' };
+        if (m.software !== 'running' || world.qdiskPath.get(name) !== true)
+          return { ok: false, reason: 'unreachable', detail: 'no path to the disk' };
         world.qdiskSlots[slot - 1] = { ...state };
         return { ok: true };
       },
       async readAll() {
-        if (m.software !== 'running' || world.qdiskPath.get(name) !== true) return { ok: false, reason: 'unreachable', detail: 'no path to the disk' };
+        if (m.software !== 'running' || world.qdiskPath.get(name) !== true)
+          return { ok: false, reason: 'unreachable', detail: 'no path to the disk' };
         const slots: Array<SlotState | null> = [];
         for (let i = 0; i < world.qdiskSlots.length; i++) slots.push(world.qdiskSlots[i] ?? null);
         return { ok: true, slots };
@@ -368,14 +400,14 @@ export class World {
     return {
       async vote(req) {
         const m = world.machines.get(name);
-        if (!m || m.software !== 'running' || world.qdevicePath.get(name) !== true) {
+        if (m?.software !== 'running' || world.qdevicePath.get(name) !== true) {
           world.qdevRegs.delete(name);
           return { ok: false, reason: 'unreachable', detail: 'arbiter unreachable' };
         }
         world.qdevRegs.set(name, [...req.members].sort());
         const winner = world.qdevWinner();
         world.notifyQdevice();
-        return { ok: true, vote: winner !== null && winner.includes(name) };
+        return { ok: true, vote: winner?.includes(name) === true };
       },
       onChange(cb) {
         world.qdevWatchers.set(name, cb);
@@ -401,7 +433,14 @@ export class World {
       parts.push(reg);
     }
     const ids = parts.map((p) => p.map((n) => this.machines.get(n)?.id ?? 0));
-    const idx = qdeviceVote(ids, ids.map(() => true), q.algorithm, q.tieBreaker, this.qdevPrevious, this.cluster.nodes.length);
+    const idx = qdeviceVote(
+      ids,
+      ids.map(() => true),
+      q.algorithm,
+      q.tieBreaker,
+      this.qdevPrevious,
+      this.cluster.nodes.length,
+    );
     return idx === null ? null : (parts[idx] ?? null);
   }
 

@@ -11,7 +11,9 @@ import type {
 } from '../ports.js';
 
 /** A logger that keeps every line in `lines` (for assertions) and prints nothing. */
-export function createMemoryLogger(): Logger & { lines: Array<{ level: string; msg: string; fields?: Record<string, unknown> }> } {
+export function createMemoryLogger(): Logger & {
+  lines: Array<{ level: string; msg: string; fields?: Record<string, unknown> }>;
+} {
   const lines: Array<{ level: string; msg: string; fields?: Record<string, unknown> }> = [];
   const at =
     (level: string) =>
@@ -62,7 +64,10 @@ export function createFakeFenceAgent(
 }
 
 /** A resource agent for unit tests: every action takes `afterMs`, monitor reports what runs. */
-export function createFakeResourceAgent(clock: Clock, afterMs = 1000): ResourceAgent & { running: Set<string>; calls: ResourceRequest[] } {
+export function createFakeResourceAgent(
+  clock: Clock,
+  afterMs = 1000,
+): ResourceAgent & { running: Set<string>; calls: ResourceRequest[] } {
   const running = new Set<string>();
   const calls: ResourceRequest[] = [];
   return {

@@ -1,7 +1,7 @@
-import { createActor, fromPromise } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { fencingMachine } from '../../src/machines/fencing/index.js';
+import { createActor, fromPromise } from 'xstate';
 import type { FenceActionInput, FencingEmitted, FencingInput } from '../../src/machines/fencing/index.js';
+import { fencingMachine } from '../../src/machines/fencing/index.js';
 import type { FenceOutcome } from '../../src/ports.js';
 import { VirtualClock } from '../../src/testing/index.js';
 
@@ -18,7 +18,10 @@ function run(input: Partial<FencingInput>, script: Script, actionMs = 1000) {
           new Promise((resolve) => {
             calls.push({ at: clock.now(), device: i.device, action: i.action });
             clock.setTimeout(
-              () => resolve(script[i.device] === false ? { ok: false, reason: 'refused', detail: 'no' } : { ok: true }),
+              () =>
+                resolve(
+                  script[i.device] === false ? { ok: false, reason: 'refused', detail: 'no' } : { ok: true },
+                ),
               actionMs,
             );
           }),

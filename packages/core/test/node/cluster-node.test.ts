@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { parseClusterConfig } from '../../src/config/index.js';
 import { callAdapter, createClusterNode } from '../../src/node/index.js';
 import type { Transport } from '../../src/ports.js';
-import { createFakeResourceAgent, createSeededRandom, silentLogger, VirtualClock } from '../../src/testing/index.js';
+import {
+  createFakeResourceAgent,
+  createSeededRandom,
+  silentLogger,
+  VirtualClock,
+} from '../../src/testing/index.js';
 
 const doc = {
   name: 'solo',
@@ -45,7 +50,11 @@ describe('createClusterNode', () => {
     await node.start();
     await clock.advanceTo(5000);
     expect(agent.running.has('vm1')).toBe(true);
-    expect(node.status()).toMatchObject({ quorate: true, isCoordinator: true, resources: { vm1: 'started' } });
+    expect(node.status()).toMatchObject({
+      quorate: true,
+      isCoordinator: true,
+      resources: { vm1: 'started' },
+    });
     await node.stop();
   });
 
@@ -54,7 +63,10 @@ describe('createClusterNode', () => {
     await node.start();
     expect(node.applyConfig({ ...doc, configVersion: 5 })).toMatchObject({ ok: false, reason: 'same' });
     expect(node.applyConfig({ ...doc, configVersion: 4 })).toMatchObject({ ok: false, reason: 'stale' });
-    expect(node.applyConfig({ ...doc, configVersion: 9, nodes: 'nope' })).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(node.applyConfig({ ...doc, configVersion: 9, nodes: 'nope' })).toMatchObject({
+      ok: false,
+      reason: 'invalid',
+    });
     expect(node.status().configVersion).toBe(5);
     expect(node.applyConfig({ ...doc, configVersion: 6 })).toEqual({ ok: true, version: 6 });
     expect(node.status().configVersion).toBe(6);
@@ -89,17 +101,25 @@ describe('callAdapter', () => {
 
   it('turns a rejection into an error outcome and never rejects', async () => {
     const clock = new VirtualClock();
-    await expect(callAdapter(clock, 3000, undefined, async () => Promise.reject(new Error('boom')), failures)).resolves.toBe('error boom');
+    await expect(
+      callAdapter(clock, 3000, undefined, async () => Promise.reject(new Error('boom')), failures),
+    ).resolves.toBe('error boom');
   });
 
   it('aborts the adapter signal when the caller aborts', async () => {
     const clock = new VirtualClock();
     const ac = new AbortController();
     let seen: AbortSignal | undefined;
-    const p = callAdapter(clock, 3000, ac.signal, (ctx) => {
-      seen = ctx.signal;
-      return new Promise<string>(() => {});
-    }, failures);
+    const p = callAdapter(
+      clock,
+      3000,
+      ac.signal,
+      (ctx) => {
+        seen = ctx.signal;
+        return new Promise<string>(() => {});
+      },
+      failures,
+    );
     ac.abort();
     await expect(p).resolves.toBe('aborted');
     expect(seen?.aborted).toBe(true);

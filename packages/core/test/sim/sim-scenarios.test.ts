@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { formatTimeline, runScenario } from '../../src/sim/index.js';
 import { parseScenario } from '../../src/scenario/index.js';
+import { formatTimeline, runScenario } from '../../src/sim/index.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
 const files = readdirSync(dir)
@@ -24,7 +24,10 @@ describe('simulator: core feature scenarios', () => {
 
 describe('simulator: failures are reported', () => {
   it('reports a broken expectation with its virtual time', async () => {
-    const text = readFileSync(join(dir, 'resource-monitor-fail.yaml'), 'utf8').replace('{ by: 9s, running: { db: node1 } }', '{ by: 9s, running: { db: node2 } }');
+    const text = readFileSync(join(dir, 'resource-monitor-fail.yaml'), 'utf8').replace(
+      '{ by: 9s, running: { db: node1 } }',
+      '{ by: 9s, running: { db: node2 } }',
+    );
     const r = await runScenario(parseScenario(text), { seed: 1 });
     expect(r.ok).toBe(false);
     expect(r.failures).toHaveLength(1);
@@ -42,9 +45,20 @@ describe('simulator: failures are reported', () => {
 
 describe('the seed-001 demo (examples/seed-001/failover.yaml)', () => {
   it('holds: cable pull fenced and recovered, power loss waits for the confirmation', async () => {
-    const file = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'examples', 'seed-001', 'failover.yaml');
+    const file = join(
+      dirname(fileURLToPath(import.meta.url)),
+      '..',
+      '..',
+      '..',
+      '..',
+      'examples',
+      'seed-001',
+      'failover.yaml',
+    );
     const r = await runScenario(parseScenario(readFileSync(file, 'utf8')), { seed: 1 });
     expect(r.failures.map((f) => f.message)).toEqual([]);
-    expect(r.timeline.some((e) => e.type === 'fence.attemptFailed' && e.message.includes("'node2'"))).toBe(true);
+    expect(r.timeline.some((e) => e.type === 'fence.attemptFailed' && e.message.includes("'node2'"))).toBe(
+      true,
+    );
   });
 });

@@ -1,7 +1,13 @@
 import { assign, emit, fromPromise, setup } from 'xstate';
 import type { FenceOutcome } from '../../ports.js';
 import { afterSuccess, currentAction, currentDevice, currentLevel, phaseFor } from './fencing.logic.js';
-import type { FenceActionInput, FencingContext, FencingEmitted, FencingEvent, FencingInput } from './fencing.types.js';
+import type {
+  FenceActionInput,
+  FencingContext,
+  FencingEmitted,
+  FencingEvent,
+  FencingInput,
+} from './fencing.types.js';
 
 type DoneEvent = { type: string; output: FenceOutcome };
 const outcomeOf = (event: unknown): FenceOutcome => (event as DoneEvent).output;
@@ -35,7 +41,8 @@ export const fencingMachine = setup({
     retryInterval: ({ context }) => context.retryIntervalMs,
   },
   guards: {
-    succeededNextDevice: ({ context, event }) => outcomeOf(event).ok && afterSuccess(context) === 'nextDevice',
+    succeededNextDevice: ({ context, event }) =>
+      outcomeOf(event).ok && afterSuccess(context) === 'nextDevice',
     succeededOffsDone: ({ context, event }) =>
       outcomeOf(event).ok && context.phase === 'off' && afterSuccess(context) === 'levelFenced',
     succeededLevel: ({ context, event }) => outcomeOf(event).ok && afterSuccess(context) === 'levelFenced',
@@ -46,7 +53,11 @@ export const fencingMachine = setup({
     noLevels: ({ context }) => context.levels.length === 0 || currentLevel(context).length === 0,
   },
   actions: {
-    emitStarted: emit(({ context }) => ({ type: 'fence.started' as const, target: context.target, attempt: context.attempt })),
+    emitStarted: emit(({ context }) => ({
+      type: 'fence.started' as const,
+      target: context.target,
+      attempt: context.attempt,
+    })),
     emitDevice: emit(({ context, event }) => {
       const out = outcomeOf(event);
       return {
@@ -81,7 +92,11 @@ export const fencingMachine = setup({
       const levelIdx = context.levelIdx + 1;
       return { levelIdx, devIdx: 0, phase: phaseFor(context, context.levels[levelIdx] ?? []) };
     }),
-    firstLevel: assign(({ context }) => ({ levelIdx: 0, devIdx: 0, phase: phaseFor(context, context.levels[0] ?? []) })),
+    firstLevel: assign(({ context }) => ({
+      levelIdx: 0,
+      devIdx: 0,
+      phase: phaseFor(context, context.levels[0] ?? []),
+    })),
     nextAttempt: assign({ attempt: ({ context }) => context.attempt + 1 }),
     resetAttempts: assign({ attempt: 1 }),
   },
@@ -107,7 +122,9 @@ export const fencingMachine = setup({
       entry: ['firstLevel', 'emitStarted'],
       initial: 'check',
       states: {
-        check: { always: [{ guard: 'noLevels', target: '#fencing.attemptFailed' }, { target: 'deviceDelay' }] },
+        check: {
+          always: [{ guard: 'noLevels', target: '#fencing.attemptFailed' }, { target: 'deviceDelay' }],
+        },
         deviceDelay: { after: { deviceDelay: { target: 'acting' } } },
         acting: {
           invoke: {
@@ -119,14 +136,28 @@ export const fencingMachine = setup({
               timeoutMs: context.stonithTimeoutMs,
             }),
             onDone: [
-              { guard: 'succeededNextDevice', target: 'deviceDelay', reenter: true, actions: ['emitDevice', 'nextDevice'] },
+              {
+                guard: 'succeededNextDevice',
+                target: 'deviceDelay',
+                reenter: true,
+                actions: ['emitDevice', 'nextDevice'],
+              },
               {
                 guard: 'succeededOffsDone',
                 target: '#fencing.powering',
                 actions: ['emitDevice', 'markFenced', 'emitSucceeded', 'startOns'],
               },
-              { guard: 'succeededLevel', target: '#fencing.succeeded', actions: ['emitDevice', 'markFenced', 'emitSucceeded'] },
-              { guard: 'hasNextLevel', target: 'deviceDelay', reenter: true, actions: ['emitDevice', 'nextLevel'] },
+              {
+                guard: 'succeededLevel',
+                target: '#fencing.succeeded',
+                actions: ['emitDevice', 'markFenced', 'emitSucceeded'],
+              },
+              {
+                guard: 'hasNextLevel',
+                target: 'deviceDelay',
+                reenter: true,
+                actions: ['emitDevice', 'nextLevel'],
+              },
               { target: '#fencing.attemptFailed', actions: ['emitDevice'] },
             ],
           },
@@ -156,7 +187,12 @@ export const fencingMachine = setup({
               timeoutMs: context.stonithTimeoutMs,
             }),
             onDone: [
-              { guard: 'inOnPhaseMore', target: 'acting', reenter: true, actions: ['emitDevice', 'nextDevice'] },
+              {
+                guard: 'inOnPhaseMore',
+                target: 'acting',
+                reenter: true,
+                actions: ['emitDevice', 'nextDevice'],
+              },
               { target: '#fencing.succeeded', actions: ['emitDevice'] },
             ],
           },

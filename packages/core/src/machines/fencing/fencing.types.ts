@@ -41,9 +41,7 @@ export interface FencingContext extends FencingInput {
 }
 
 /** Events a fence request accepts. */
-export type FencingEvent =
-  | { type: 'fence.confirm' }
-  | { type: 'fence.cancel' };
+export type FencingEvent = { type: 'fence.confirm' } | { type: 'fence.cancel' };
 
 /** What a fence request emits (observed by the node). */
 export type FencingEmitted =

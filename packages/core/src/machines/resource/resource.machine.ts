@@ -1,6 +1,12 @@
 import { assign, emit, fromPromise, setup } from 'xstate';
 import type { ResourceOutcome } from '../../ports.js';
-import type { ResourceActionInput, ResourceContext, ResourceEmitted, ResourceEvent, ResourceInput } from './resource.types.js';
+import type {
+  ResourceActionInput,
+  ResourceContext,
+  ResourceEmitted,
+  ResourceEvent,
+  ResourceInput,
+} from './resource.types.js';
 
 type DoneEvent = { type: string; output: ResourceOutcome };
 const outcomeOf = (event: unknown): ResourceOutcome => (event as DoneEvent).output;
@@ -43,7 +49,9 @@ export const resourceMachine = setup({
         resource: context.resource,
         action: params.action,
         ok: out.ok && (params.action !== 'monitor' || out.running),
-        detail: out.ok ? (out.detail ?? (out.running ? 'running' : 'not running')) : `${out.reason}: ${out.detail}`,
+        detail: out.ok
+          ? (out.detail ?? (out.running ? 'running' : 'not running'))
+          : `${out.reason}: ${out.detail}`,
       };
     }),
     keepDetail: assign({
@@ -63,9 +71,17 @@ export const resourceMachine = setup({
     starting: {
       invoke: {
         src: 'runResourceAction',
-        input: ({ context }) => ({ resource: context.resource, action: 'start' as const, timeoutMs: context.timeoutMs }),
+        input: ({ context }) => ({
+          resource: context.resource,
+          action: 'start' as const,
+          timeoutMs: context.timeoutMs,
+        }),
         onDone: [
-          { guard: 'outcomeOk', target: 'started', actions: [{ type: 'report', params: { action: 'start' } }] },
+          {
+            guard: 'outcomeOk',
+            target: 'started',
+            actions: [{ type: 'report', params: { action: 'start' } }],
+          },
           { target: 'failed', actions: ['keepDetail', { type: 'report', params: { action: 'start' } }] },
         ],
       },
@@ -79,10 +95,17 @@ export const resourceMachine = setup({
         monitoring: {
           invoke: {
             src: 'runResourceAction',
-            input: ({ context }) => ({ resource: context.resource, action: 'monitor' as const, timeoutMs: context.timeoutMs }),
+            input: ({ context }) => ({
+              resource: context.resource,
+              action: 'monitor' as const,
+              timeoutMs: context.timeoutMs,
+            }),
             onDone: [
               { guard: 'monitorRunning', target: 'waiting' },
-              { target: '#resource.failed', actions: ['keepDetail', { type: 'report', params: { action: 'monitor' } }] },
+              {
+                target: '#resource.failed',
+                actions: ['keepDetail', { type: 'report', params: { action: 'monitor' } }],
+              },
             ],
           },
         },
@@ -91,9 +114,17 @@ export const resourceMachine = setup({
     stopping: {
       invoke: {
         src: 'runResourceAction',
-        input: ({ context }) => ({ resource: context.resource, action: 'stop' as const, timeoutMs: context.timeoutMs }),
+        input: ({ context }) => ({
+          resource: context.resource,
+          action: 'stop' as const,
+          timeoutMs: context.timeoutMs,
+        }),
         onDone: [
-          { guard: 'outcomeOk', target: 'stopped', actions: [{ type: 'report', params: { action: 'stop' } }] },
+          {
+            guard: 'outcomeOk',
+            target: 'stopped',
+            actions: [{ type: 'report', params: { action: 'stop' } }],
+          },
           { target: 'blocked', actions: ['keepDetail', { type: 'report', params: { action: 'stop' } }] },
         ],
       },
