@@ -12,6 +12,7 @@ import {
   planCommands,
 } from '../machines/coordinator/coordinator.logic.js';
 import { fencingMachine } from '../machines/fencing/fencing.machine.js';
+import { peerLinkMachine } from '../machines/membership/membership.machine.js';
 import type { FenceActionInput } from '../machines/fencing/fencing.types.js';
 import { resourceMachine } from '../machines/resource/resource.machine.js';
 import type { ResourceActionInput, ResourceStatus } from '../machines/resource/resource.types.js';
@@ -134,7 +135,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
 
   // ---- membership ------------------------------------------------------------------------------
   const links: Record<NodeName, boolean[]> = {};
-  const lostTimers: Record<NodeName, TimerHandle> = {};
+  const peerLinks: Record<NodeName, Actor<typeof peerLinkMachine>> = {};
   const ringFaulty: Record<string, boolean> = {};
   let members: NodeName[] = [self];
   const info: Record<NodeName, NodeInfo> = {};
@@ -226,36 +227,35 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   function onLink(peer: NodeName, ring: number, up: boolean): void {
     if (!running || peer === self || !(peer in info)) return;
     if (links[peer] === undefined) links[peer] = [];
-    const arr = links[peer] as boolean[];
-    const wasAny = arr.some(Boolean);
-    arr[ring] = up;
-    const anyUp = arr.some(Boolean);
-    // ring faulty marking (rrp passive): silent ring while another works
-    const rings = Math.max(arr.length, 1);
-    for (let r = 0; r < rings && anyUp; r++) {
-      const key = `${peer}:${r}`;
-      const faulty = anyUp && arr[r] !== true;
-      if (faulty !== (ringFaulty[key] === true)) {
-        ringFaulty[key] = faulty;
-        if (rings > 1) emitter.emit('ring', { peer, ring: r, status: faulty ? 'faulty' : 'ok' });
-      }
-    }
-    if (anyUp) {
-      if (lostTimers[peer] !== undefined) {
-        cancel(lostTimers[peer]);
-        delete lostTimers[peer];
-        requestSchedule(); // starts held while the peer was silent may go now
-      }
-      if (!isMember(peer)) queueMembership(peer);
-      return;
-    }
-    if (wasAny && isMember(peer) && lostTimers[peer] === undefined) {
-      lostTimers[peer] = after(cfg.options.tokenTimeoutMs, () => {
-        delete lostTimers[peer];
-        if (!(links[peer] ?? []).some(Boolean) && isMember(peer)) queueMembership(peer);
-      });
-    }
+    (links[peer] as boolean[])[ring] = up;
+    peerLink(peer).send({ type: 'link.changed', ring, up });
   }
+
+  /** The peer-link actor of `peer` (created on first use): per-ring reachability and token timeout. */
+  function peerLink(peer: NodeName): Actor<typeof peerLinkMachine> {
+    const existing = peerLinks[peer];
+    if (existing !== undefined) return existing;
+    const actor = createActor(peerLinkMachine, { clock, input: { peer, tokenTimeoutMs: cfg.options.tokenTimeoutMs } });
+    peerLinks[peer] = actor;
+    actor.on('ring.status', (e) => {
+      if (!running) return;
+      ringFaulty[`${e.peer}:${e.ring}`] = e.status === 'faulty';
+      emitter.emit('ring', { peer: e.peer, ring: e.ring, status: e.status });
+    });
+    actor.on('peer.reachable', () => {
+      if (!running) return;
+      requestSchedule(); // starts held while the peer was silent may go now
+      if (!isMember(peer)) queueMembership(peer);
+    });
+    actor.on('peer.lost', () => {
+      if (running && isMember(peer)) queueMembership(peer);
+    });
+    actor.start();
+    return actor;
+  }
+
+  /** Whether `peer` is a member that went silent on every ring (its token timeout runs). */
+  const silentMember = (peer: NodeName): boolean => isMember(peer) && peerLinks[peer]?.getSnapshot().matches('silent') === true;
 
   /** Membership changes of one instant are applied together (one new membership, as totem forms it). */
   const pendingPeers = new Set<NodeName>();
@@ -271,7 +271,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       for (const p of [...pendingPeers].sort(byId)) {
         const up = (links[p] ?? []).some(Boolean);
         if (up && !isMember(p)) joined.push(p);
-        if (!up && isMember(p) && lostTimers[p] === undefined) lost.push(p);
+        if (!up && isMember(p) && !silentMember(p)) lost.push(p);
       }
       pendingPeers.clear();
       if (joined.length > 0 || lost.length > 0) changeMembership(joined, lost, []);
@@ -581,8 +581,6 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
         break;
       case 'node.leave':
         if (isMember(from) && from !== self) {
-          cancel(lostTimers[from]);
-          delete lostTimers[from];
           changeMembership([], [], [from]);
         }
         break;
@@ -957,7 +955,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     // While a member is silent (its token timeout runs), the membership is about to change and
     // messages from its side may be lost: start nothing new until it settles (as corosync delivers
     // nothing while the token is lost). Stops and fencing go on.
-    const settling = Object.keys(lostTimers).length > 0;
+    const settling = members.some((m) => silentMember(m));
     const plan = planCommands({
       resources: cfg.resources,
       placements: transition.placements,
@@ -1285,8 +1283,6 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     delete fenceDispatched[target];
     if (isMember(target) && target !== self) {
       // A fenced member is off now whatever the links say; drop it at once.
-      cancel(lostTimers[target]);
-      delete lostTimers[target];
       changeMembership([], [], [target]);
     }
   }
@@ -1487,6 +1483,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       for (const lr of Object.values(local)) lr.actor?.stop();
       for (const f of Object.values(fences)) f.actor.stop();
       for (const a of finishing) a.stop();
+      for (const a of Object.values(peerLinks)) a.stop();
     },
   });
   void everQuorate;

@@ -1,0 +1,3 @@
+export * from './membership.logic.js';
+export * from './membership.machine.js';
+export type * from './membership.types.js';

@@ -1,0 +1,23 @@
+import type { NodeName } from '@quorate/policy';
+
+/** Input of one peer-link actor (one per peer, on every node). */
+export interface PeerLinkInput {
+  peer: NodeName;
+  /** A peer silent on every ring this long is lost (counted from the report of the silence). */
+  tokenTimeoutMs: number;
+}
+
+/** JSON context: the last reported state of each ring to the peer, and which rings are faulty. */
+export interface PeerLinkContext extends PeerLinkInput {
+  rings: boolean[];
+  faulty: boolean[];
+}
+
+/** Reachability reports from the transport. */
+export type PeerLinkEvent = { type: 'link.changed'; ring: number; up: boolean };
+
+/** Facts a peer-link actor emits. */
+export type PeerLinkEmitted =
+  | { type: 'peer.reachable'; peer: NodeName }
+  | { type: 'peer.lost'; peer: NodeName }
+  | { type: 'ring.status'; peer: NodeName; ring: number; status: 'ok' | 'faulty' };
