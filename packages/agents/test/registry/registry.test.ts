@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FenceDeviceConfig, ResourceConfig } from '@quorate/core';
@@ -77,6 +77,50 @@ describe('createFenceAgentForDevice: kinds', () => {
       const a = createFenceAgentForDevice(dev);
       expect(typeof a.run).toBe('function');
       await a.close?.();
+    }
+  });
+
+  it('an exec: device sends its params on stdin, the password from its file, and never the secret names', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quorate-registry-exec-'));
+    try {
+      const dump = join(dir, 'stdin.txt');
+      const script = join(dir, 'fence_dump');
+      writeFileSync(
+        script,
+        [
+          '#!/bin/sh',
+          'if [ "$2" = metadata ]; then',
+          '  echo \'<?xml version="1.0" ?><resource-agent name="fence_dump" shortdesc="test">\'',
+          '  echo \'<parameters><parameter name="ip"><content type="string"/></parameter><parameter name="password"><content type="string"/></parameter></parameters>\'',
+          '  echo \'<actions><action name="status"/><action name="off"/><action name="on"/><action name="metadata"/></actions></resource-agent>\'',
+          '  exit 0',
+          'fi',
+          `cat > ${dump}`,
+          'exit 0',
+          '',
+        ].join('\n'),
+      );
+      chmodSync(script, 0o755);
+      const a = createFenceAgentForDevice(
+        device(`exec:${script}`, {
+          ip: '192.0.2.1',
+          lanplus: true,
+          cipher: 3,
+          password_file: PWFILE,
+          timeoutMs: 5000,
+        }),
+      );
+      const out = await a.run({ action: 'status', target: 'node1', port: '7' }, ctx());
+      expect(out, JSON.stringify(out)).toMatchObject({ ok: true, power: 'on' });
+      const lines = readFileSync(dump, 'utf8').split('\n');
+      expect(lines).toContain('ip=192.0.2.1');
+      expect(lines).toContain('action=status');
+      expect(lines).toContain('password=secret');
+      expect(lines.some((l) => l.startsWith('password_file=') || l.startsWith('timeoutMs='))).toBe(false);
+      expect(JSON.stringify(out)).not.toContain('secret');
+      await a.close?.();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
