@@ -12,8 +12,8 @@ import {
   planCommands,
 } from '../machines/coordinator/coordinator.logic.js';
 import { fencingMachine } from '../machines/fencing/fencing.machine.js';
-import { peerLinkMachine } from '../machines/membership/membership.machine.js';
 import type { FenceActionInput } from '../machines/fencing/fencing.types.js';
+import { peerLinkMachine } from '../machines/membership/membership.machine.js';
 import { resourceMachine } from '../machines/resource/resource.machine.js';
 import type { ResourceActionInput, ResourceStatus } from '../machines/resource/resource.types.js';
 import type { FenceOutcome, Message, ResourceOutcome, SlotState, TimerHandle } from '../ports.js';
@@ -235,7 +235,10 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   function peerLink(peer: NodeName): Actor<typeof peerLinkMachine> {
     const existing = peerLinks[peer];
     if (existing !== undefined) return existing;
-    const actor = createActor(peerLinkMachine, { clock, input: { peer, tokenTimeoutMs: cfg.options.tokenTimeoutMs } });
+    const actor = createActor(peerLinkMachine, {
+      clock,
+      input: { peer, tokenTimeoutMs: cfg.options.tokenTimeoutMs },
+    });
     peerLinks[peer] = actor;
     actor.on('ring.status', (e) => {
       if (!running) return;
@@ -255,7 +258,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   }
 
   /** Whether `peer` is a member that went silent on every ring (its token timeout runs). */
-  const silentMember = (peer: NodeName): boolean => isMember(peer) && peerLinks[peer]?.getSnapshot().matches('silent') === true;
+  const silentMember = (peer: NodeName): boolean =>
+    isMember(peer) && peerLinks[peer]?.getSnapshot().matches('silent') === true;
 
   /** Membership changes of one instant are applied together (one new membership, as totem forms it). */
   const pendingPeers = new Set<NodeName>();

@@ -10,7 +10,10 @@ export function anyRingUp(rings: readonly boolean[]): boolean {
  * is silent and another ring to the peer works (corosync rrp passive). While every ring is silent
  * the marks are kept (the peer is silent, not a ring). Pure.
  */
-export function ringChanges(ctx: Pick<PeerLinkContext, 'faulty'>, rings: readonly boolean[]): Array<{ ring: number; faulty: boolean }> {
+export function ringChanges(
+  ctx: Pick<PeerLinkContext, 'faulty'>,
+  rings: readonly boolean[],
+): Array<{ ring: number; faulty: boolean }> {
   if (!anyRingUp(rings)) return [];
   const out: Array<{ ring: number; faulty: boolean }> = [];
   for (let r = 0; r < rings.length; r++) {

@@ -31,7 +31,12 @@ export const peerLinkMachine = setup({
       for (const c of changes) {
         faulty[c.ring] = c.faulty;
         if (rings.length > 1) {
-          enqueue.emit({ type: 'ring.status', peer: context.peer, ring: c.ring, status: c.faulty ? 'faulty' : 'ok' });
+          enqueue.emit({
+            type: 'ring.status',
+            peer: context.peer,
+            ring: c.ring,
+            status: c.faulty ? 'faulty' : 'ok',
+          });
         }
       }
       enqueue.assign({ rings, faulty });
@@ -59,7 +64,10 @@ export const peerLinkMachine = setup({
     },
     reachable: {
       on: {
-        'link.changed': [{ guard: 'anyUpAfter', actions: 'record' }, { target: 'silent', actions: 'record' }],
+        'link.changed': [
+          { guard: 'anyUpAfter', actions: 'record' },
+          { target: 'silent', actions: 'record' },
+        ],
       },
     },
     silent: {
