@@ -281,7 +281,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   }
   // If the host process exits without stop() (a crashed test run), still end what we started.
   const onExit = (): void => {
-    if (!tornDown) killAll();
+    if (tornDown) return;
+    killAll();
+    if (!options.keep) rmSync(root, { recursive: true, force: true });
   };
   process.once('exit', onExit);
   async function teardown(): Promise<void> {
