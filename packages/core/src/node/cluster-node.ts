@@ -14,12 +14,13 @@ import {
 import { fencingMachine } from '../machines/fencing/fencing.machine.js';
 import type { FenceActionInput } from '../machines/fencing/fencing.types.js';
 import { peerLinkMachine } from '../machines/membership/membership.machine.js';
+import { quorumMachine } from '../machines/quorum/quorum.machine.js';
 import { resourceMachine } from '../machines/resource/resource.machine.js';
 import type { ResourceActionInput, ResourceStatus } from '../machines/resource/resource.types.js';
 import type { FenceOutcome, Message, ResourceOutcome, SlotState, TimerHandle } from '../ports.js';
 import { electQdiskMaster, qdiskLiveNodes, qdiskVotes } from '../quorum/qdisk.js';
 import type { QuorumResult, QuorumState } from '../quorum/quorum.types.js';
-import { computeQuorum, createQuorumState, expireLastManStanding } from '../quorum/votequorum.js';
+import { createQuorumState } from '../quorum/votequorum.js';
 import { callAdapter } from './call-adapter.js';
 import type {
   ApplyConfigResult,
@@ -161,7 +162,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   };
   let quorate = false;
   let everQuorate = false;
-  let lmsTimer: TimerHandle | undefined;
+  let quorumActor: Actor<typeof quorumMachine> | null = null;
   let watchdogTimer: TimerHandle | undefined;
   const qdisk = {
     lastWriteOkMs: null as number | null,
@@ -354,26 +355,24 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     return 0;
   }
 
-  function recomputeQuorum(lmsExpire = false): void {
+  function recomputeQuorum(): void {
     // A membership change is about to be applied in this instant; it recomputes then.
-    if (membershipQueued && !lmsExpire) return;
+    if (membershipQueued || quorumActor === null) return;
     const view = {
       members: members.map(idOf),
       deviceVotes: deviceVotes(),
       ...(expectedOverride !== null ? { expectedOverride: expectedOverride.votes } : {}),
       ...(members.some((m) => m !== self && peerQuorateClear[m] === true) ? { peerQuorate: true } : {}),
     };
-    const r = lmsExpire ? expireLastManStanding(cfg, qstate, view) : computeQuorum(cfg, qstate, view);
-    qstate = r.state;
+    quorumActor.send({ type: 'quorum.evaluate', view });
+  }
+
+  /** Takes a result of the quorum actor (an evaluation, or a last-man-standing expiry). */
+  function applyQuorumResult(state: QuorumState, result: QuorumResult): void {
+    qstate = state;
     const prev = qresult;
-    qresult = r.result;
-    if (r.result.lmsStart) {
-      cancel(lmsTimer);
-      lmsTimer = after(cfg.quorum.lastManStandingWindowMs, () => {
-        lmsTimer = undefined;
-        recomputeQuorum(true);
-      });
-    }
+    qresult = result;
+    const r = { result };
     const wasQuorate = quorate;
     quorate = r.result.quorate;
     if (
@@ -1318,6 +1317,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   function adopt(next: ClusterConfig, why: string): void {
     const prevVersion = cfg.configVersion;
     cfg = next;
+    quorumActor?.send({ type: 'quorum.configure', cfg: next });
     for (const n of cfg.nodes) info[n.name] ??= { state: 'unseen', lostAtMs: 0, fencedAtMs: -1 };
     emitter.emit('config', {
       version: cfg.configVersion,
@@ -1336,6 +1336,12 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       if (running) return;
       running = true;
       qdisk.incarnation = clock.now();
+      quorumActor = createActor(quorumMachine, { clock, input: { cfg } });
+      quorumActor.subscribe((snap) => {
+        if (running && snap.context.result !== qresult)
+          applyQuorumResult(snap.context.state, snap.context.result);
+      });
+      quorumActor.start();
       await transport.join(self, (from, msg) => onMessage(from, msg), { signal: ac.signal });
       await probeAll();
       if (!running) return;
@@ -1488,6 +1494,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       for (const f of Object.values(fences)) f.actor.stop();
       for (const a of finishing) a.stop();
       for (const a of Object.values(peerLinks)) a.stop();
+      quorumActor?.stop();
     },
   });
   void everQuorate;

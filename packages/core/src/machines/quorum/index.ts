@@ -1,0 +1,2 @@
+export * from './quorum.machine.js';
+export type * from './quorum.types.js';
