@@ -311,6 +311,11 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   }
   if (nothingManaged) for (const x of prims) x.managed = false;
 
+  /** Pacemaker's working-set node weight: the base score, or -INFINITY when down/shutting down. */
+  const nodeWeight = (i: number): Score => {
+    const n = nodes[i] as NodeInfo;
+    return n.online && !n.shutdown ? n.baseScore : -INFINITY;
+  };
   const available = (i: number): boolean => {
     const n = nodes[i] as NodeInfo;
     return n.online && !n.unclean && !n.shutdown && !n.standby && !n.maintenance && !n.pending;
@@ -389,7 +394,12 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
             const e: Array<[number, Score]> = [];
             for (let i = 0; i < N; i++) {
               const a = attrs[i] as NodeAttributes;
-              if (evaluateRule(rule, a)) e.push([i, zero ? 0 : ruleScore(rule, a)]);
+              if (!evaluateRule(rule, a)) continue;
+              // Pacemaker 2.1.5 builds an `or` rule's entry from a copy of the node that keeps the
+              // node's own weight (base score, or -INFINITY when it is down or shutting down), so
+              // that weight counts again on top of the table's start (E: differential class B).
+              const base = rule.booleanOp === 'or' ? nodeWeight(i) : 0;
+              e.push([i, zero ? 0 : addScores(base, ruleScore(rule, a))]);
             }
             entries.push(e);
           }
