@@ -262,6 +262,13 @@ export async function runScenario(
     if (m.node !== node) return;
     const st = node.status();
     if (!st.quorate && m.config.options.noQuorumPolicy !== 'ignore') return;
+    // Members of an acting partition are known to it (their reports), not lost.
+    for (const x of st.members) {
+      if (x === m.name || !lostInWorld.has(x)) continue;
+      clearSuspect(x);
+      if (!stonith()) forgiven.set(x, new Set(world.machines.get(x)?.running ?? []));
+      lostInWorld.delete(x);
+    }
     for (const mx of world.ordered()) {
       const x = mx.name;
       if (x === m.name || st.members.includes(x) || lostInWorld.has(x)) continue;
