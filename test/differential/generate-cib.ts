@@ -84,7 +84,8 @@ export type GenNodeState =
   | 'offline' // in_ccm=false crmd=offline expected=down
   | 'lost' // in_ccm=false crmd=offline expected=member  (unclean with fencing)
   | 'process-lost' // in_ccm=true crmd=offline expected=member (unclean)
-  | 'unseen'; // no node_state at all
+  | 'unseen' // no node_state at all
+  | 'pending'; // in_ccm=true crmd=online join=pending (joining)
 
 /** What the operation history says about one resource on one node. */
 export type GenHistory =
@@ -478,6 +479,7 @@ export function generateCib(seed: number, options: GenerateOptions = {}): Genera
   const maintenanceMode = rng.chance(0.04);
   const stopAll = rng.chance(0.04);
   const noQuorumPanic = rng.chance(0.05);
+  const stonithOff = stonith && rng.chance(0.1);
 
   // ---- nodes
   const nodeCount = rng.int(2, maxNodes);
@@ -489,6 +491,7 @@ export function generateCib(seed: number, options: GenerateOptions = {}): Genera
       [8, 'lost'],
       [6, 'process-lost'],
       [6, 'unseen'],
+      [3, 'pending'],
     ]);
     const node: Node = { id: String(i + 1), name, state, permanent: [], transient: [] };
     for (const a of ATTR_NAMES) {
@@ -505,6 +508,7 @@ export function generateCib(seed: number, options: GenerateOptions = {}): Genera
       const pair: [string, string] = ['maintenance', 'true'];
       (rng.chance(0.6) ? node.permanent : node.transient).push(pair);
     }
+    if (state === 'online' && rng.chance(0.05)) node.transient.push(['shutdown', String(now - 30)]);
     if (rng.chance(0.08)) node.baseScore = String(rng.pick([1, 10, -5, 100, 600000, -INF]));
     return node;
   });
@@ -593,9 +597,15 @@ export function generateCib(seed: number, options: GenerateOptions = {}): Genera
       const score = rng.pick(['INFINITY', '-INFINITY', '100', '-50', '500000', '1']);
       constraints.push(`<rsc_colocation${attrs({ id: `col-${i}`, rsc: a, 'with-rsc': b, score })}/>`);
     }
+    // Orderings follow one random permutation, so they never form a cycle (an ordering loop makes
+    // crm_simulate produce "an invalid transition").
+    const rank = rng.shuffle(topLevel);
     const orders = rng.int(0, 2);
     for (let i = 0; i < orders; i++) {
-      const [a, b] = rng.shuffle(topLevel);
+      const x = rng.int(0, rank.length - 2);
+      const y = rng.int(x + 1, rank.length - 1);
+      const a = rank[x] as string;
+      const b = rank[y] as string;
       const kind = rng.weighted<string | undefined>([
         [1, undefined],
         [1, 'Mandatory'],
@@ -663,6 +673,9 @@ export function generateCib(seed: number, options: GenerateOptions = {}): Genera
       case 'process-lost':
         Object.assign(ns, { in_ccm: 'true', crmd: 'offline', join: 'member', expected: 'member' });
         break;
+      case 'pending':
+        Object.assign(ns, { in_ccm: 'true', crmd: 'online', join: 'pending', expected: 'member' });
+        break;
     }
     statusParts.push(
       `<node_state${attrs(ns)} crm-debug-origin="do_update_resource">` +
@@ -680,6 +693,7 @@ export function generateCib(seed: number, options: GenerateOptions = {}): Genera
   if (symmetric !== undefined) crm.push(['symmetric-cluster', symmetric]);
   if (maintenanceMode) crm.push(['maintenance-mode', 'true']);
   if (stopAll) crm.push(['stop-all-resources', 'true']);
+  if (stonithOff) crm.push(['stonith-action', 'off']);
   const primitiveXml = (r: Resource): string => {
     const meta = nvset(`${r.id}-meta`, r.meta, 'meta_attributes');
     if (r.cls === 'stonith')
