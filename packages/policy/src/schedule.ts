@@ -763,8 +763,12 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   // --- actions: starts and stops, then ordering and colocation effects --------------------------
   const startOf = new Map<Rsc, Act>();
   const stopsOf = new Map<Rsc, Act[]>();
-  const stopRunnable = (i: number): boolean =>
-    fenced[i] === true || ((nodes[i] as NodeInfo).online && !(nodes[i] as NodeInfo).unclean);
+  // A stop runs on an online, clean, joined node, or is implied by fencing the node. Actions on a
+  // pending node (in membership, not joined) cannot run.
+  const stopRunnable = (i: number): boolean => {
+    const n = nodes[i] as NodeInfo;
+    return fenced[i] === true || (n.online && !n.unclean && !n.pending);
+  };
   for (const x of prims) {
     const r = x.r as SnapshotResource;
     const next = x.assigned;
