@@ -10,13 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import {
-  createApcFenceAgent,
-  createExecFenceAgent,
-  createImsFenceAgent,
-  createIpmiFenceAgent,
-  type SnmpFenceOptions,
-} from '@quorate/agents';
+import { createFenceAgentForDevice } from '@quorate/agents';
 import type { FenceAction, FenceAgent, FenceDeviceConfig, FenceOutcome, FenceRequest } from '@quorate/core';
 import { parseClusterConfig } from '@quorate/core';
 import { parse as parseYaml } from 'yaml';
@@ -128,7 +122,7 @@ export async function fence(argv: string[], io: Io): Promise<number> {
         );
       }
       const port = str(values.plug) ?? (target !== undefined ? device.port[target as never] : undefined);
-      agent = agentForDevice(device.agent, device.params);
+      agent = agentForDevice(device.agent, device.params, name);
       request = makeRequest(action as FenceAction, target ?? name, port);
       label = `device '${name}' (${device.agent})`;
     } else {
@@ -238,111 +232,24 @@ function loadDevice(file: string, name: string): FenceDeviceConfig {
   return device;
 }
 
-/** Device params may use our names (camelCase) or fence-agent names; this picks the first given. */
-function pick(params: Record<string, unknown>, ...keys: string[]): unknown {
-  for (const k of keys) if (params[k] !== undefined) return params[k];
-  return undefined;
-}
-function pickStr(params: Record<string, unknown>, ...keys: string[]): string | undefined {
-  const v = pick(params, ...keys);
-  return v === undefined ? undefined : String(v);
-}
-function pickNum(params: Record<string, unknown>, ...keys: string[]): number | undefined {
-  const v = pick(params, ...keys);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`fence parameter '${keys[0]}' must be a number`);
-  return n;
-}
-function pickBool(params: Record<string, unknown>, ...keys: string[]): boolean | undefined {
-  const v = pick(params, ...keys);
-  if (v === undefined) return undefined;
-  return v === true || v === 1 || v === '1' || v === 'true' || v === 'on' || v === 'yes';
-}
-function defined<T extends Record<string, unknown>>(o: T): T {
-  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
-  return o;
-}
-
-const SECRET_KEYS = new Set([
-  'password',
-  'passwd',
-  'passwordEnv',
-  'passwordFile',
-  'privPassword',
-  'privPasswordEnv',
-  'privPasswordFile',
-]);
-
 /**
- * Builds the agent for a device kind from its params. The in-memory `password`/`passwd` param is
- * refused: a config file names a variable or file instead.
+ * A device kind and its params → a fence agent, through the same registry hosts use
+ * (`createFenceAgentForDevice`), so the CLI tries a device exactly as the cluster would run it.
  */
-function agentForDevice(kind: string, params: Record<string, unknown>): FenceAgent {
-  if (params.password !== undefined || params.passwd !== undefined) {
-    throw new Error("a password in the config or params is refused: use 'passwordEnv' or 'passwordFile'");
+function agentForDevice(kind: string, params: Record<string, unknown>, name = kind): FenceAgent {
+  if (
+    !(
+      kind === 'ipmi' ||
+      kind === 'snmp-ims' ||
+      kind === 'snmp-apc' ||
+      kind === 'manual' ||
+      kind.startsWith('exec:')
+    )
+  ) {
+    throw new UsageProblem(`unknown agent '${kind}' (expected ipmi, snmp-ims, snmp-apc or exec:fence_xxx)`);
   }
-  const secrets = defined({
-    passwordEnv: pickStr(params, 'passwordEnv', 'password_env'),
-    passwordFile: pickStr(params, 'passwordFile', 'password_file', 'password_script'),
-  });
-  const timeoutMs = pickNum(params, 'timeoutMs');
-  if (kind === 'ipmi') {
-    const ip = pickStr(params, 'ip', 'ipaddr');
-    if (ip === undefined) throw new Error("ipmi device needs 'ip'");
-    return createIpmiFenceAgent(
-      defined({
-        ip,
-        port: pickNum(params, 'ipport', 'port'),
-        username: pickStr(params, 'username', 'login'),
-        lanplus: pickBool(params, 'lanplus'),
-        cipher: pickNum(params, 'cipher'),
-        ...secrets,
-        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-      }) as Parameters<typeof createIpmiFenceAgent>[0],
-    );
-  }
-  if (kind === 'snmp-ims' || kind === 'snmp-apc') {
-    const ip = pickStr(params, 'ip', 'ipaddr');
-    if (ip === undefined) throw new Error(`${kind} device needs 'ip'`);
-    const opts = defined({
-      ip,
-      ipport: pickNum(params, 'ipport'),
-      snmpVersion: pickStr(params, 'snmpVersion', 'snmp_version') as SnmpFenceOptions['snmpVersion'],
-      community: pickStr(params, 'community'),
-      username: pickStr(params, 'username', 'login'),
-      secLevel: pickStr(params, 'secLevel', 'securityLevel', 'snmp_sec_level'),
-      authProtocol: pickStr(params, 'authProtocol', 'snmp_auth_prot'),
-      privProtocol: pickStr(params, 'privProtocol', 'snmp_priv_prot'),
-      privPasswordEnv: pickStr(params, 'privPasswordEnv'),
-      privPasswordFile: pickStr(params, 'privPasswordFile'),
-      timeoutMs,
-      retries: pickNum(params, 'retries'),
-      powerTimeoutMs: pickNum(params, 'powerTimeoutMs'),
-      ...secrets,
-    }) as SnmpFenceOptions;
-    // APC agents on v1/v2c need no user; a username alone does not switch to v3.
-    return kind === 'snmp-ims' ? createImsFenceAgent(opts) : createApcFenceAgent(opts);
-  }
-  if (kind.startsWith('exec:')) {
-    const command = kind.slice('exec:'.length);
-    if (!/^[A-Za-z0-9_./-]+$/.test(command)) throw new Error(`'${command}' is not a program name`);
-    const stdinParams: Record<string, string | number | boolean> = {};
-    for (const [k, v] of Object.entries(params)) {
-      if (SECRET_KEYS.has(k) || k === 'password_env' || k === 'password_file' || k === 'timeoutMs') continue;
-      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') stdinParams[k] = v;
-      else throw new Error(`fence parameter '${k}' must be a string, number or boolean`);
-    }
-    return createExecFenceAgent(
-      defined({
-        command,
-        params: stdinParams,
-        ...secrets,
-        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-      }),
-    );
-  }
-  throw new UsageProblem(`unknown agent '${kind}' (expected ipmi, snmp-ims, snmp-apc or exec:fence_xxx)`);
+  const device: FenceDeviceConfig = { name, agent: kind, hosts: [], port: {}, delayMs: 0, params };
+  return createFenceAgentForDevice(device);
 }
 
 /** Command-line flags → device params, in the names `agentForDevice` reads. */
