@@ -15,13 +15,17 @@
  *   resource just left are simulated as "running" there;
  * - crm_simulate 2.1.5 loops forever on some inputs (version comparison of two non-numeric
  *   strings), so every call has a timeout;
+ * - some groups are left out of the status output (seen: a group whose only active member is on
+ *   an unclean node); their primitives' current nodes come from `crm_resource --locate`;
  * - schema errors go to stderr with exit code 78 (`Invalid configuration`).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 
 /** Name of the binary (overridable for tests on machines with another path). */
 export const CRM_SIMULATE = process.env.QUORATE_CRM_SIMULATE ?? 'crm_simulate';
+const CRM_RESOURCE = process.env.QUORATE_CRM_RESOURCE ?? 'crm_resource';
 
 /** The decision crm_simulate took, reduced to comparable facts. */
 export interface OracleAnswer {
@@ -80,8 +84,17 @@ function parseScore(s: string): number {
   return Number.parseInt(s, 10);
 }
 
-/** Parses `crm_simulate -S -s --output-as=xml` output. Exported for unit tests. */
-export function parseCrmSimulateXml(xml: string): OracleAnswer | OracleFailure {
+/**
+ * Parses `crm_simulate -S -s --output-as=xml` output. Exported for unit tests.
+ * `hidden` gives the current nodes of primitives the status output leaves out (crm_simulate hides
+ * some groups, e.g. one whose only active member sits on an unclean node); `expected` lists every
+ * primitive of the CIB, and one neither shown nor in `hidden` makes the answer a failure.
+ */
+export function parseCrmSimulateXml(
+  xml: string,
+  hidden: ReadonlyMap<string, string[]> = new Map(),
+  expected: readonly string[] = [],
+): OracleAnswer | OracleFailure {
   const doc = parser.parse(xml) as XmlObj;
   const result = doc['pacemaker-result'] as XmlObj | undefined;
   if (!result) return { error: 'no <pacemaker-result> in output' };
@@ -110,6 +123,13 @@ export function parseCrmSimulateXml(xml: string): OracleAnswer | OracleFailure {
     const id = String(r.id);
     order.push(id);
     where.set(id, r.active === 'true' ? arr(r.node).map((n) => String(n.name)) : []);
+  }
+  for (const id of expected) {
+    if (where.has(id)) continue;
+    const nodes = hidden.get(id);
+    if (!nodes) return { error: `primitive ${id} missing from crm_simulate's status output` };
+    order.push(id);
+    where.set(id, [...nodes]);
   }
   for (const a of arr(transition?.rsc_action)) {
     const id = String(a.resource);
@@ -199,13 +219,38 @@ export function runCrmSimulate(file: string, timeoutMs = 15_000): Promise<Oracle
         });
       }
       if (code !== 0) return resolve({ error: `crm_simulate exit ${code}: ${stderr.slice(0, 2000)}` });
-      const parsed = parseCrmSimulateXml(stdout);
+      const expected = primitiveIds(file);
+      const shown = new Set(
+        [...stdout.slice(0, stdout.indexOf('</cluster_status>')).matchAll(/<resource id="([^"]+)"/g)].map(
+          (m) => m[1] as string,
+        ),
+      );
+      const hidden = new Map<string, string[]>();
+      for (const id of expected) if (!shown.has(id)) hidden.set(id, locate(file, id));
+      const parsed = parseCrmSimulateXml(stdout, hidden, expected);
       if ('error' in parsed) return resolve(parsed);
       if (/Relax-NG|validity error/i.test(stderr))
         return resolve({ error: `schema: ${stderr.slice(0, 2000)}` });
       resolve(parsed);
     });
   });
+}
+
+function primitiveIds(file: string): string[] {
+  const xml = readFileSync(file, 'utf8');
+  const config = xml.slice(0, Math.max(0, xml.indexOf('<status')));
+  return [...config.matchAll(/<primitive id="([^"]+)"/g)].map((m) => m[1] as string);
+}
+
+/** Where a primitive currently runs, per `crm_resource --locate` on the CIB file. */
+function locate(file: string, id: string): string[] {
+  const r = spawnSync(CRM_RESOURCE, ['--locate', '--resource', id, '--output-as=xml'], {
+    encoding: 'utf8',
+    timeout: 15_000,
+    env: { ...process.env, CIB_file: file },
+  });
+  if (r.status !== 0 || typeof r.stdout !== 'string') return [];
+  return [...r.stdout.matchAll(/<node>([^<]+)<\/node>/g)].map((m) => m[1] as string);
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; results in input order. */
