@@ -66,6 +66,8 @@ interface Report {
   shutdown: boolean;
   quorate: boolean;
   quorateClear: boolean;
+  /** Lost, unfenced nodes this node has watched since they were lost (its partition acted throughout). */
+  freshLost: NodeName[];
 }
 
 interface NodeInfo {
@@ -162,6 +164,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   };
   let quorate = false;
   let everQuorate = false;
+  /** Since when this node's partition may act without a break (quorate, or `ignore` since boot). */
+  let actingSinceMs = -1;
   let quorumActor: Actor<typeof quorumMachine> | null = null;
   let watchdogTimer: TimerHandle | undefined;
   const qdisk = {
@@ -391,6 +395,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     }
     if (wasQuorate !== quorate) {
       if (quorate) everQuorate = true;
+      if (quorate && policy() !== 'ignore') actingSinceMs = clock.now();
       onQuorumChange(wasQuorate);
       sendReport();
     }
@@ -611,6 +616,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       failCounts: JSON.parse(JSON.stringify(failCounts)) as Report['failCounts'],
       shutdown: shuttingDown,
       quorate,
+      freshLost: freshLost(),
       quorateClear: quorate && !qstate.waitForAllArmed,
     };
   }
@@ -893,6 +899,14 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     return 'offline';
   }
 
+  /** Lost, unfenced nodes lost during this node's current spell of acting (so what they ran is known). */
+  function freshLost(): NodeName[] {
+    if (!acting()) return [];
+    return cfg.nodes
+      .filter((n) => info[n.name]?.state === 'unclean' && (info[n.name]?.lostAtMs ?? -1) >= actingSinceMs)
+      .map((n) => n.name);
+  }
+
   /** Whether a node never seen since start is to be fenced: startup fencing on and some device can. */
   function startupFenceWanted(n: NodeName): boolean {
     if (!cfg.options.startupFencing || !cfg.options.stonithEnabled || inMaintenance(n)) return false;
@@ -955,6 +969,19 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     const unseenPending = cfg.nodes.some(
       (n) => info[n.name]?.state === 'unseen' && !isMember(n.name) && startupFenceWanted(n.name),
     );
+    // A lost node this partition has not watched since it was lost (it was lost before our current
+    // spell of quorum) may have run anything meanwhile in another partition: like a node never
+    // seen, nothing starts until it is fenced.
+    const skipLost = cfg.fencing.skipWhenLost !== undefined && lostShare() >= cfg.fencing.skipWhenLost;
+    const fresh = new Set<NodeName>(freshLost());
+    for (const m of members) for (const n of reports[m]?.freshLost ?? []) fresh.add(n);
+    const staleLost =
+      cfg.options.stonithEnabled &&
+      !skipLost &&
+      cfg.nodes.some((n) => {
+        const i = info[n.name];
+        return i?.state === 'unclean' && !isMember(n.name) && !inMaintenance(n.name) && !fresh.has(n.name);
+      });
     // While a member is silent (its token timeout runs), the membership is about to change and
     // messages from its side may be lost: start nothing new until it settles (as corosync delivers
     // nothing while the token is lost). Stops and fencing go on.
@@ -967,6 +994,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       maintenance: inMaintenance,
       canStartOn: (n) =>
         !unseenPending &&
+        !staleLost &&
         !settling &&
         isMember(n) &&
         !inMaintenance(n) &&
@@ -1336,6 +1364,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       if (running) return;
       running = true;
       qdisk.incarnation = clock.now();
+      actingSinceMs = clock.now();
       quorumActor = createActor(quorumMachine, { clock, input: { cfg } });
       quorumActor.subscribe((snap) => {
         if (running && snap.context.result !== qresult)
