@@ -115,10 +115,14 @@ function cmpColocBy(get: (c: Coloc) => Rsc): (a: Coloc, b: Coloc) => number {
   };
 }
 
-/** `g_list_insert_sorted`: after every element that does not compare greater. */
+/**
+ * GLib's `g_list_insert_sorted`: the new element goes before the first element it does not compare
+ * greater than, so among equals the latest insertion comes first (E: two colocations with the same
+ * primary are applied in reverse document order).
+ */
 function insertSorted(list: Coloc[], c: Coloc, cmp: (a: Coloc, b: Coloc) => number): void {
   let i = 0;
-  while (i < list.length && cmp(list[i] as Coloc, c) <= 0) i++;
+  while (i < list.length && cmp(c, list[i] as Coloc) > 0) i++;
   list.splice(i, 0, c);
 }
 
@@ -932,8 +936,9 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       if (!x.managed) continue;
       const s = startOf.get(x);
       const stays = s !== undefined && x.running.includes(s.node);
-      // A required start on the node where it runs means a restart: stop first.
-      if (s?.required && stays && requireStops(x)) changed = true;
+      // A required start on the node where it runs means a restart: stop first. A start that
+      // cannot run where it runs means it is stopped there.
+      if (stays && (s?.required || !s?.runnable) && requireStops(x)) changed = true;
       // A required stop on the node it stays on means it must start again.
       if (s && stays && stopsRequired(x) && requireStart(x, undefined)) changed = true;
       // A required stop that cannot run pins the resource: its start cannot run either.
