@@ -1371,7 +1371,25 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
           applyQuorumResult(snap.context.state, snap.context.result);
       });
       quorumActor.start();
-      await transport.join(self, (from, msg) => onMessage(from, msg), { signal: ac.signal });
+      const joined = await callAdapter<{ ok: true } | { ok: false; detail: string }>(
+        clock,
+        cfg.options.tokenTimeoutMs * 10,
+        ac.signal,
+        async (ctx) => {
+          await transport.join(self, (from, msg) => onMessage(from, msg), ctx);
+          return { ok: true };
+        },
+        {
+          timeout: (ms) => ({ ok: false, detail: `transport join took more than ${ms} ms` }),
+          aborted: () => ({ ok: false, detail: 'aborted' }),
+          error: (m) => ({ ok: false, detail: m }),
+        },
+      );
+      if (!joined.ok)
+        logger.error('transport join failed; the node keeps trying through reachability reports', {
+          node: self,
+          detail: joined.detail,
+        });
       await probeAll();
       if (!running) return;
       joinedOnce = true;

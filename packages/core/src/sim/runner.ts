@@ -724,7 +724,7 @@ export async function runScenario(
   const times = [...new Set([...checkpoints.keys(), scenario.untilMs])]
     .filter((t) => t <= scenario.untilMs)
     .sort((a, b) => a - b);
-  const maxSteps = 20_000_000;
+  const maxSteps = 10_000_000;
   for (const t of times) {
     try {
       await clock.advanceTo(t, { maxSteps });
