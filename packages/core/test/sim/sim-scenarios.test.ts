@@ -62,3 +62,12 @@ describe('the seed-001 demo (examples/seed-001/failover.yaml)', () => {
     );
   });
 });
+
+describe('invariant checker', () => {
+  it('reports singleActive when noQuorumPolicy ignore lets two pieces of a split recover the same VM', async () => {
+    const file = join(dirname(fileURLToPath(import.meta.url)), 'negative', 'ignore-three-way-split.yaml');
+    const r = await runScenario(parseScenario(readFileSync(file, 'utf8')), { seed: 1 });
+    expect(r.ok).toBe(false);
+    expect(r.failures.some((f) => f.message.startsWith("invariant singleActive: 'vm3'"))).toBe(true);
+  });
+});
