@@ -951,11 +951,16 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       }
     }
     for (const c of mandatoryColocs) {
-      const p =
-        c.primary.kind === 'group' ? (c.primary.members[c.primary.members.length - 1] as Rsc) : c.primary;
-      const d = c.dependent.kind === 'group' ? (c.dependent.members[0] as Rsc) : c.dependent;
-      const ps = startOf.get(p);
-      if (ps && !ps.runnable && blockStart(d, `colocation with ${p.id}`)) changed = true;
+      // Pacemaker blocks the dependent's start when the primary cannot start (a primary without a
+      // node counts as unable); a group primary only when none of its members can start, and a
+      // group dependent is blocked member by member (`mark_action_blocked`).
+      const primaries = c.primary.kind === 'group' ? c.primary.members : [c.primary];
+      if (primaries.some((p) => startOf.get(p)?.runnable === true)) continue;
+      const blamed = primaries.find((p) => startOf.get(p) !== undefined) ?? primaries[0];
+      const reason = `colocation with ${blamed?.id ?? c.primary.id}`;
+      for (const d of c.dependent.kind === 'group' ? c.dependent.members : [c.dependent]) {
+        if (blockStart(d, reason)) changed = true;
+      }
     }
   }
 
