@@ -724,8 +724,19 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   // ===========================================================================================
   // Local resources
 
+  let resourceIndexOf: ClusterConfig | null = null;
+  let resourceIndex = new Map<ResourceId, ClusterConfig['resources'][number]>();
+  /** The configuration of a resource (indexed once per configuration). */
+  function resourceConfig(rid: ResourceId): ClusterConfig['resources'][number] | undefined {
+    if (resourceIndexOf !== cfg) {
+      resourceIndex = new Map(cfg.resources.map((r) => [r.id, r]));
+      resourceIndexOf = cfg;
+    }
+    return resourceIndex.get(rid);
+  }
+
   function agentFor(rid: ResourceId) {
-    const r = cfg.resources.find((x) => x.id === rid);
+    const r = resourceConfig(rid);
     return opts.resourceAgents[rid] ?? (r ? opts.resourceAgents[r.agent] : undefined);
   }
 
@@ -735,7 +746,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     probe = false,
   ): Promise<ResourceOutcome> {
     const agent = agentFor(input.resource);
-    const r = cfg.resources.find((x) => x.id === input.resource);
+    const r = resourceConfig(input.resource);
     if (agent === undefined) {
       return Promise.resolve({
         ok: false,
@@ -776,7 +787,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   function ensureActor(rid: ResourceId, initial: 'stopped' | 'started'): LocalResource {
     const existing = local[rid];
     if (existing?.actor) return existing;
-    const rc = cfg.resources.find((x) => x.id === rid);
+    const rc = resourceConfig(rid);
     const actor = createActor(providedResourceMachine, {
       clock,
       input: {
@@ -832,7 +843,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     if (seq > ackSeq) ackSeq = seq;
     const rid = String(msg.resource);
     const op = String(msg.op);
-    if (!cfg.resources.some((r) => r.id === rid) && !(op === 'stop' && local[rid] !== undefined)) {
+    if (resourceConfig(rid) === undefined && !(op === 'stop' && local[rid] !== undefined)) {
       sendReport();
       return;
     }
@@ -1003,7 +1014,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     });
     // Orphans: resources no longer in the configuration are stopped where they run.
     for (const [rid, per] of Object.entries(view)) {
-      if (cfg.resources.some((r) => r.id === rid)) continue;
+      if (resourceConfig(rid) !== undefined) continue;
       for (const [n, st] of Object.entries(per)) {
         if ((st === 'started' || st === 'failed') && isMember(n) && !inMaintenance(n))
           plan.stops.push({ resource: rid, node: n });
