@@ -31,6 +31,7 @@ interface NodeInfo {
   maintenance: boolean;
   shutdown: boolean;
   baseScore: Score;
+  unseen: boolean;
 }
 
 /** A colocation between two resources (primitives or groups), Pacemaker `pcmk__colocation_t`. */
@@ -175,6 +176,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       maintenance: n.maintenance === true,
       shutdown: n.shutdown === true,
       baseScore: n.baseScore ?? 0,
+      unseen: n.unseen === true,
     });
   }
   const N = nodes.length;
@@ -318,7 +320,8 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   /** Pacemaker's working-set node weight: the base score, or -INFINITY when down/shutting down. */
   const nodeWeight = (i: number): Score => {
     const n = nodes[i] as NodeInfo;
-    return n.online && !n.shutdown ? n.baseScore : -INFINITY;
+    // Nodes without a status entry keep their configured weight (Pacemaker never looked at them).
+    return n.unseen || (n.online && !n.shutdown) ? n.baseScore : -INFINITY;
   };
   const available = (i: number): boolean => {
     const n = nodes[i] as NodeInfo;
@@ -978,7 +981,8 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     }
     const start = startOf.get(x);
     const stops = stopsOf.get(x) ?? [];
-    const pinned = stops.filter((s) => !s.runnable).map((s) => s.node);
+    // A stop that cannot run pins the resource there, unless the node is fenced (then it is gone).
+    const pinned = stops.filter((s) => !s.runnable && !fenced[s.node]).map((s) => s.node);
     if (running.length === 0) {
       if (!start) {
         placements[x.id] = null;

@@ -45,6 +45,8 @@ export interface SnapshotNode {
    * `in_ccm=true`). Such a node can be fenced even without quorum. Default false.
    */
   inMembership?: boolean;
+  /** The status section has no entry for this node at all (Pacemaker "unseen"). */
+  unseen?: boolean;
 }
 
 /** One resource (a primitive). */

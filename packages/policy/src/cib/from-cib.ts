@@ -926,6 +926,7 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
   // Nodes without any node_state are "unseen": unclean under startup-fencing when fencing is on.
   for (const n of nodes) {
     if (seenState.has(n)) continue;
+    n.unseen = true;
     if (stonithEnabled && opts.startupFencing !== false) n.state = 'unclean';
     else n.state = 'offline';
   }
