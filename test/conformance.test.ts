@@ -3,7 +3,8 @@
  * read in place from `../shared/conformance/pacemaker/`. For every case the policy subset covers,
  * compares (a) the revised placement of every resource, (b) the fence set and (c) the Transition
  * Summary as a multiset of whitespace-normalised lines. Expected answers come only from the
- * corpus `.summary` files. Cases outside the subset are listed with the reason.
+ * corpus `.summary` files, plus the primitive allocation scores from the `.scores` files. Cases
+ * outside the subset are listed with the reason.
  *
  * Also checks `quorate policy`'s exit-2 paths (bad input → message on stderr, nothing on stdout).
  */
@@ -32,13 +33,14 @@ describe.skipIf(!present)('Pacemaker conformance corpus', () => {
       it.skip(`${name} (${result.skipped})`, () => {});
       continue;
     }
-    it(`${name}: placements, fence set and transition summary match crm_simulate`, () => {
+    it(`${name}: placements, fence set, transition summary and allocation scores match crm_simulate`, () => {
       expect(result.placementDiffs, 'revised placements').toEqual([]);
       expect(result.fenceDiff, 'fence set').toBeUndefined();
       expect({ missing: result.missingLines, extra: result.extraLines }, 'transition summary').toEqual({
         missing: [],
         extra: [],
       });
+      expect(result.scoreDiffs, 'primitive allocation scores (.scores file)').toEqual([]);
     });
   }
   it('lists the cases outside the subset', () => {
