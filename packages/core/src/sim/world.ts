@@ -498,7 +498,14 @@ export class World {
   /** Power returns (operator or mains): boots. */
   powerOn(m: Machine): void {
     m.mains = true;
-    if (m.power) return;
+    if (m.power) {
+      // Already powered: a crashed or hung machine is reset by the operator; otherwise nothing.
+      if (m.software === 'crashed' || m.software === 'hung') {
+        m.running.clear();
+        this.boot(m);
+      }
+      return;
+    }
     m.power = true;
     this.boot(m);
   }
