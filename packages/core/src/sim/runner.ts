@@ -468,6 +468,11 @@ export async function runScenario(
         const m = world.machine(e.node);
         if (!m.power)
           log('world', `'${m.name}' powered on, booting`, 'world.power', { node: m.name, power: 'on' });
+        else if (m.software === 'crashed' || m.software === 'hung')
+          log('world', `'${m.name}' reset by its power button, booting`, 'world.power', {
+            node: m.name,
+            power: 'on',
+          });
         world.powerOn(m);
         break;
       }
