@@ -39,13 +39,21 @@ function suffix(a: Exclude<Action, { op: 'fence' }>): string {
  * `Stop       r       ( n )  due to node availability`, `... (blocked)`.
  * Column widths follow crm_simulate (resource column at least 5 wide, detail column as wide as the
  * widest detail), so the lines match it exactly up to whitespace. Fences come first, then resource
- * lines in action order. Pure.
+ * lines in scheduling order (the order of `placements`). Pure.
  */
 export function formatSummary(t: Transition): string[] {
   const lines: string[] = [];
   let rscWidth = 5;
   let detailWidth = 5;
-  const rscActions = t.actions.filter((a): a is Exclude<Action, { op: 'fence' }> => a.op !== 'fence');
+  // crm_simulate lists resources in scheduling order (priority, then document order), which is the
+  // order of `placements`; actions of one resource keep their relative order.
+  const rank = new Map<string, number>();
+  for (const id of Object.keys(t.placements)) rank.set(id, rank.size);
+  const rscActions = t.actions
+    .filter((a): a is Exclude<Action, { op: 'fence' }> => a.op !== 'fence')
+    .map((a, i) => ({ a, i, r: rank.get(a.resource) ?? Number.MAX_SAFE_INTEGER }))
+    .sort((x, y) => x.r - y.r || x.i - y.i)
+    .map((x) => x.a);
   for (const a of rscActions) {
     if (a.resource.length > rscWidth) rscWidth = a.resource.length + 2;
     const d = details(a).length;
