@@ -41,6 +41,8 @@ describe.skipIf(!present)('Pacemaker conformance corpus', () => {
         extra: [],
       });
       expect(result.scoreDiffs, 'primitive allocation scores (.scores file)').toEqual([]);
+      // Stricter than Pacemaker's own `diff -w`: same lines, same order, same column widths.
+      expect(result.actualSummaryRaw, 'transition summary text').toEqual(result.expected.transitionRaw);
     });
   }
   it('lists the cases outside the subset', () => {

@@ -19,6 +19,8 @@ import {
 export interface ExpectedSummary {
   /** Transition Summary lines (without `  * `), whitespace-normalised. */
   transition: string[];
+  /** The same lines exactly as printed (order and column widths kept). */
+  transitionRaw: string[];
   /** Revised Cluster Status: resource → node it runs on (null = stopped); multi-active → first. */
   revised: Map<string, string | null>;
 }
@@ -43,9 +45,10 @@ function section(lines: string[], title: string): string[] {
 /** Parses a crm_simulate `-S` output file. */
 export function parseSummary(text: string): ExpectedSummary {
   const lines = text.split('\n');
-  const transition = section(lines, 'Transition Summary:')
-    .filter((l) => l.trim().startsWith('* '))
-    .map((l) => normalise(l.trim().slice(2)));
+  const transitionRaw = section(lines, 'Transition Summary:')
+    .filter((l) => l.startsWith('  * '))
+    .map((l) => l.slice(4));
+  const transition = transitionRaw.map((l) => normalise(l));
   const revised = new Map<string, string | null>();
   for (const l of section(lines, 'Revised Cluster Status:')) {
     const m = /^\s*\* (\S+)\t\([^)]*\):\t\s*(.*)$/.exec(l);
@@ -59,7 +62,7 @@ export function parseSummary(text: string): ExpectedSummary {
     else if (multi) node = ((multi[1] as string).trim().split(/\s+/)[0] as string) || null;
     revised.set(rsc, node);
   }
-  return { transition, revised };
+  return { transition, transitionRaw, revised };
 }
 
 /** Why the engine cannot (yet) run a snapshot faithfully, or undefined when it can. */
@@ -76,6 +79,8 @@ export type CaseResult =
       transition: Transition;
       expected: ExpectedSummary;
       actualSummary: string[];
+      /** formatSummary's lines exactly as produced (to compare with `expected.transitionRaw`). */
+      actualSummaryRaw: string[];
       missingLines: string[];
       extraLines: string[];
       placementDiffs: string[];
@@ -109,7 +114,8 @@ export function runCase(dir: string, name: string): CaseResult {
   const why = unsupportedReason(snapshot);
   if (why) return { name, skipped: why };
   const transition = schedule(snapshot);
-  const actualSummary = formatSummary(transition).map(normalise);
+  const actualSummaryRaw = formatSummary(transition);
+  const actualSummary = actualSummaryRaw.map(normalise);
   const placementDiffs: string[] = [];
   for (const [rsc, node] of expected.revised) {
     const got = transition.placements[rsc];
@@ -144,6 +150,7 @@ export function runCase(dir: string, name: string): CaseResult {
     transition,
     expected,
     actualSummary,
+    actualSummaryRaw,
     missingLines: multisetDiff(expected.transition, actualSummary),
     extraLines: multisetDiff(actualSummary, expected.transition),
     placementDiffs,

@@ -101,6 +101,36 @@ function roleApplies(role: string | undefined): boolean {
   return r === 'started' || r === 'unpromoted' || r === 'slave';
 }
 
+/** Pacemaker's `pcmk__numeric_strcasecmp`: case-insensitive, digit runs compared as numbers. */
+function naturalCompare(a: string, b: string): number {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(j);
+    const da = ca >= 48 && ca <= 57;
+    const db = cb >= 48 && cb <= 57;
+    if (da && db) {
+      let ei = i;
+      while (ei < a.length && a.charCodeAt(ei) >= 48 && a.charCodeAt(ei) <= 57) ei++;
+      let ej = j;
+      while (ej < b.length && b.charCodeAt(ej) >= 48 && b.charCodeAt(ej) <= 57) ej++;
+      const na = Number(a.slice(i, ei));
+      const nb = Number(b.slice(j, ej));
+      if (na !== nb) return na < nb ? -1 : 1;
+      i = ei;
+      j = ej;
+      continue;
+    }
+    const la = String.fromCharCode(ca).toLowerCase();
+    const lb = String.fromCharCode(cb).toLowerCase();
+    if (la !== lb) return la < lb ? -1 : 1;
+    i++;
+    j++;
+  }
+  return a.length - i - (b.length - j);
+}
+
 function fmt(s: Score): string {
   return s >= INFINITY ? 'INFINITY' : s <= -INFINITY ? '-INFINITY' : String(s);
 }
@@ -766,6 +796,10 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       reason: n.uncleanReason ?? 'node is unclean',
     });
   }
+
+  // crm_simulate lists fences in reverse natural node order (Pacemaker keeps nodes sorted with
+  // pcmk__numeric_strcasecmp and prepends each fence action).
+  fenceActions.sort((a, b) => naturalCompare(b.op === 'fence' ? b.node : '', a.op === 'fence' ? a.node : ''));
 
   // --- actions: starts and stops, then ordering and colocation effects --------------------------
   const startOf = new Map<Rsc, Act>();
