@@ -68,6 +68,8 @@ interface Report {
   quorateClear: boolean;
   /** Lost, unfenced nodes this node has watched since they were lost (its partition acted throughout). */
   freshLost: NodeName[];
+  /** A member of this node's partition is silent (the membership is about to change). */
+  settling: boolean;
 }
 
 interface NodeInfo {
@@ -254,6 +256,10 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       if (!running) return;
       requestSchedule(); // starts held while the peer was silent may go now
       if (!isMember(peer)) queueMembership(peer);
+      else sendReport();
+    });
+    actor.on('peer.silent', () => {
+      if (running && isMember(peer)) sendReport(); // the coordinator holds new starts meanwhile
     });
     actor.on('peer.lost', () => {
       if (running && isMember(peer)) queueMembership(peer);
@@ -617,6 +623,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       shutdown: shuttingDown,
       quorate,
       freshLost: freshLost(),
+      settling: members.some((m) => silentMember(m)),
       quorateClear: quorate && !qstate.waitForAllArmed,
     };
   }
@@ -996,7 +1003,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     // While a member is silent (its token timeout runs), the membership is about to change and
     // messages from its side may be lost: start nothing new until it settles (as corosync delivers
     // nothing while the token is lost). Stops and fencing go on.
-    const settling = members.some((m) => silentMember(m));
+    const settling = members.some((m) => silentMember(m) || reports[m]?.settling === true);
     const plan = planCommands({
       resources: cfg.resources,
       placements: transition.placements,

@@ -44,6 +44,9 @@ export const peerLinkMachine = setup({
     emitReachable: enqueueActions(({ context, enqueue }) => {
       enqueue.emit({ type: 'peer.reachable', peer: context.peer });
     }),
+    emitSilent: enqueueActions(({ context, enqueue }) => {
+      enqueue.emit({ type: 'peer.silent', peer: context.peer });
+    }),
     emitLost: enqueueActions(({ context, enqueue }) => {
       enqueue.emit({ type: 'peer.lost', peer: context.peer });
     }),
@@ -66,7 +69,7 @@ export const peerLinkMachine = setup({
       on: {
         'link.changed': [
           { guard: 'anyUpAfter', actions: 'record' },
-          { target: 'silent', actions: 'record' },
+          { target: 'silent', actions: ['record', 'emitSilent'] },
         ],
       },
     },

@@ -19,5 +19,6 @@ export type PeerLinkEvent = { type: 'link.changed'; ring: number; up: boolean };
 /** Facts a peer-link actor emits. */
 export type PeerLinkEmitted =
   | { type: 'peer.reachable'; peer: NodeName }
+  | { type: 'peer.silent'; peer: NodeName }
   | { type: 'peer.lost'; peer: NodeName }
   | { type: 'ring.status'; peer: NodeName; ring: number; status: 'ok' | 'faulty' };
