@@ -900,11 +900,20 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     symmetrical: boolean;
   }
   const ords: Ord[] = [];
+  // Pacemaker's `order_actions` drops an ordering between two actions that already have one with a
+  // common flag: every non-Serialize kind carries the "optional" flag, so the first constraint on a
+  // pair wins (E: an Optional order listed before a Mandatory one on the same pair neutralises it).
+  const seenPairs = new Set<string>();
   for (const o of orders) {
     const first = byId.get(o.first);
     const then = byId.get(o.then);
     if (!first || !then) continue;
     const kind = o.kindOf ?? 'Mandatory';
+    if (kind !== 'Serialize') {
+      const pair = `${first.id}\u0000${then.id}`;
+      if (seenPairs.has(pair)) continue;
+      seenPairs.add(pair);
+    }
     // An ordering whose `then` is a group applies to every member (Pacemaker expands it).
     ords.push({
       first,
