@@ -191,6 +191,8 @@ interface PrimitiveInfo {
 /** What the operation history says about one resource on one node. */
 interface HistoryOutcome {
   active: boolean;
+  /** False when no operation counted (all expired or ignored): the state there is unknown. */
+  known: boolean;
   onFail: string;
   stopFailed: boolean;
   /** Node index-free bans produced by hard errors: −INFINITY on this node, or everywhere. */
@@ -397,7 +399,7 @@ function replayHistory(
     if (status === 5 || status === 7) banHere = true;
     if (status === 6) banEverywhere = true;
   }
-  return { active: role === 'started', onFail, stopFailed, banHere, banEverywhere };
+  return { active: role === 'started', known: role !== 'unknown', onFail, stopFailed, banHere, banEverywhere };
 }
 
 /**
@@ -876,7 +878,8 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
         }
       }
       if (!outcome.active) {
-        state.push({ resource: rid, node: node.name, status: 'stopped' });
+        // Known to be stopped there (probed); an unknown state (only expired failures) is left out.
+        if (outcome.known) state.push({ resource: rid, node: node.name, status: 'stopped' });
         continue;
       }
       const s: ResourceState = { resource: rid, node: node.name, status: 'active' };
