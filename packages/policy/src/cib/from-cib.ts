@@ -399,7 +399,14 @@ function replayHistory(
     if (status === 5 || status === 7) banHere = true;
     if (status === 6) banEverywhere = true;
   }
-  return { active: role === 'started', known: role !== 'unknown', onFail, stopFailed, banHere, banEverywhere };
+  return {
+    active: role === 'started',
+    known: role !== 'unknown',
+    onFail,
+    stopFailed,
+    banHere,
+    banEverywhere,
+  };
 }
 
 /**
