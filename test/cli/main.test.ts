@@ -16,7 +16,7 @@ async function quorate(...argv: string[]): Promise<{ code: number; out: string; 
   return { code, out, err };
 }
 
-const COMMANDS = ['simulate', 'policy', 'fence', 'lint', 'import', 'schema'];
+const COMMANDS = ['simulate', 'policy', 'fence', 'lint', 'import', 'schema', 'status'];
 
 describe('quorate', () => {
   it('--help lists every command, exit 0; no command at all prints it too, exit 2', async () => {

@@ -10,6 +10,7 @@ commands:
                                         validate a cluster document and warn about risky settings
   import FILE [--out FILE] [--force]    cman cluster.conf -> Quorate cluster document (YAML)
   schema                                print the JSON Schema of the cluster document
+  status FILE [--check] [--json]        show ClusterNode.status() snapshots a host wrote, crm_mon-like
 
 'quorate <command> --help' describes each command. Exit codes: 0 ok, 1 failed, 2 usage error or
 invalid input (every bad field with its path on stderr, nothing on stdout).
@@ -23,6 +24,7 @@ const commands: Record<string, () => Promise<Command>> = {
   lint: async () => (await import('./commands/lint.js')).lint,
   import: async () => (await import('./commands/import.js')).importCommand,
   schema: async () => (await import('./commands/schema.js')).schema,
+  status: async () => (await import('./commands/status.js')).status,
 };
 
 /** Runs the `quorate` command line; returns the exit code (2 for usage errors). */
