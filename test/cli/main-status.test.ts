@@ -86,7 +86,7 @@ const world = new World(clock, scenario.world, scenario.cluster, {
 /** What a host writes: its own log lines, and `status()` as JSON lines with extra keys. */
 function hostLog(name: string): string {
   const lines = ['booting', JSON.stringify({ t: 1, event: 'boot', pid: 1 })];
-  for (const [n, node] of nodes) {
+  for (const node of nodes.values()) {
     if (node.status().running)
       lines.push(JSON.stringify({ t: 2, event: 'status', ...node.status() }), 'plain text');
   }
