@@ -301,7 +301,10 @@ describe('fromCib replays operation history (last op wins)', () => {
   it('ignores an expired failure (failure-timeout) when no unexpired fail count remains', () => {
     const meta =
       '<meta_attributes id="m"><nvpair id="m1" name="failure-timeout" value="60s"/></meta_attributes>';
-    expect(withOps(op('r_start_0', 'start', 1, 2), meta)[0]?.status).toBe('stopped');
+    // The only operation is ignored, so nothing is known about the resource on that node.
+    expect(withOps(op('r_start_0', 'start', 1, 2), meta)).toEqual([]);
+    const probedFirst = op('r_monitor_0', 'monitor', 7, 1, 7) + op('r_start_0', 'start', 1, 2);
+    expect(withOps(probedFirst, meta)[0]?.status).toBe('stopped');
   });
 
   it('honours on-fail=block and on-fail=ignore', () => {
