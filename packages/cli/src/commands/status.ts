@@ -13,8 +13,8 @@ Shows the cluster as each node sees it, from ClusterNode.status() snapshots that
 wrote to FILE: one JSON object, a JSON array of them, or JSON lines (other lines are skipped, so
 a host's event log works: the last snapshot of each node is shown).
 
-  --check   exit 1 unless every node is quorate, sees every node as a member and has no fence
-            pending (for monitoring)
+  --check   exit 1 unless every node is running and quorate, sees every node as a member, has
+            no fence pending and no ring down (for monitoring; each problem on stderr)
   --json    print the snapshots used, as one JSON array
 
 exit: 0 shown (and, with --check, healthy), 1 --check found a problem, 2 usage error or no
