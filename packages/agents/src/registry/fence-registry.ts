@@ -93,7 +93,8 @@ export function createManualFenceAgent(deviceName: string): FenceAgent {
 
 /**
  * Builds the fence agent a configured device names. Kinds: `ipmi` (our RMCP+ client; params `ip`
- * or `ipaddr`, `ipport`/`port`, `username`/`login`, `lanplus`, `cipher`, `method`, `timeoutMs`,
+ * or `ipaddr`, `ipport`/`port`, `username`/`login`, `lanplus`, `cipher`, `method`, `privilege`/`privlvl`,
+ * `authType`/`auth`, `timeoutMs`,
  * `retries`, `powerTimeoutMs`, `pollIntervalMs`, `powerWaitMs`), `snmp-ims` / `snmp-apc` (SNMP
  * power devices), `exec:fence_xxx` (a fence-agents program, every non-secret param sent on its
  * stdin), `manual` ({@link createManualFenceAgent}); any kind in `opts.factories` first.
@@ -132,6 +133,8 @@ export function createFenceAgentForDevice(
           lanplus: r.bool('lanplus'),
           cipher: r.num('cipher'),
           method: r.str('method') as IpmiFenceAgentOptions['method'],
+          privilege: r.str('privilege', 'privlvl') as IpmiFenceAgentOptions['privilege'],
+          authType: r.str('authType', 'auth') as IpmiFenceAgentOptions['authType'],
           retries: r.num('retries'),
           powerTimeoutMs: r.num('powerTimeoutMs'),
           pollIntervalMs: r.num('pollIntervalMs'),
