@@ -13,7 +13,7 @@ if (!file) {
   process.stderr.write('usage: check-file.ts FILE [--scores]\n');
   process.exit(2);
 }
-const crm = await runCrmSimulate(file);
+const crm = await runCrmSimulate(file, { scores: true });
 const q = runQuorate(readFileSync(file, 'utf8'));
 if ('error' in crm) {
   process.stdout.write(`crm_simulate failed: ${crm.error}\n`);

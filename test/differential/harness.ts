@@ -103,7 +103,10 @@ export async function runDifferential(options: HarnessOptions = {}): Promise<Har
       if (!options.keepAll) rmSync(file, { force: true });
       return null;
     }
-    const scoreDiffs = 'error' in quorate ? [] : scoreDifferences(crm, quorate);
+    // Scores only for the report: re-run crm_simulate with -s on this (rare) mismatching case.
+    const withScores = await runCrmSimulate(file, { scores: true });
+    const scoreDiffs =
+      'error' in quorate || 'error' in withScores ? [] : scoreDifferences(withScores, quorate);
     return { oracle: false, m: { ...base, differences, scoreDiffs } };
   });
   const mismatches: Mismatch[] = [];
