@@ -584,12 +584,9 @@ export async function runScenario(
     }
   }
 
-  for (const e of scenario.events) {
-    if (e.atMs > scenario.untilMs) continue;
-    clock.setTimeout(() => applyEvent(e), e.atMs);
-  }
-
   // ---- formation at t = 0 -----------------------------------------------------------------------
+  // The cluster forms first (every node of `start.up` joined, quorum computed, initial placement
+  // started); the file's events at t = 0 come after that.
   for (const [rid, n] of Object.entries(scenario.world.start.running)) {
     if (scenario.world.start.up.includes(n)) world.machines.get(n)?.running.add(rid);
   }
@@ -597,6 +594,11 @@ export async function runScenario(
     if (!scenario.world.start.up.includes(m.name)) continue;
     m.power = true;
     world.startSoftware(m);
+  }
+  await clock.advanceTo(0);
+  for (const e of scenario.events) {
+    if (e.atMs > scenario.untilMs) continue;
+    clock.setTimeout(() => applyEvent(e), e.atMs);
   }
 
   // ---- expectations -------------------------------------------------------------------------------
