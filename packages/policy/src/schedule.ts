@@ -932,6 +932,15 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       });
     }
   }
+  // Resources whose start appears as the `first` of some ordering (Pacemaker creates a start
+  // action for them even when they have no node): every group member, and user orderings' firsts.
+  const hasOrderedStart = new Set<Rsc>();
+  for (const g of groups) for (const m of g.members) hasOrderedStart.add(m);
+  for (const o of orders) {
+    const f = byId.get(o.first);
+    if (f?.kind === 'primitive') hasOrderedStart.add(f);
+    else if (f) for (const m of f.members) hasOrderedStart.add(m);
+  }
   const mandatoryColocs: Coloc[] = [];
   for (const x of prims) for (const c of x.thisWith) if (c.score >= INFINITY) mandatoryColocs.push(c);
 
@@ -1002,6 +1011,8 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       // group dependent is blocked member by member (`mark_action_blocked`).
       const primaries = c.primary.kind === 'group' ? c.primary.members : [c.primary];
       if (primaries.some((p) => startOf.get(p)?.runnable === true)) continue;
+      // A primary without a node has a start action only if an ordering created one for it.
+      if (!primaries.some((p) => startOf.has(p) || hasOrderedStart.has(p))) continue;
       const blamed = primaries.find((p) => startOf.get(p) !== undefined) ?? primaries[0];
       const reason = `colocation with ${blamed?.id ?? c.primary.id}`;
       for (const d of c.dependent.kind === 'group' ? c.dependent.members : [c.dependent]) {
