@@ -13,6 +13,7 @@
  * Environment:
  * - QUORATE_BENCH_MAX=32x5000   largest size to run (default: all four; 64x10000 needs ~8 GiB
  *                               and ~3 min for crm_simulate);
+ * - QUORATE_BENCH_ONLY=64x10000  run just this one size (any NxR);
  * - QUORATE_BENCH_TIMEOUT_S=900 per-size, per-side timeout in seconds;
  * - QUORATE_BENCH_DIR           where the CIB files go (default $TMPDIR/quorate-bench).
  *
@@ -38,6 +39,7 @@ const root = join(here, '..');
 const dir = process.env.QUORATE_BENCH_DIR ?? join(tmpdir(), 'quorate-bench');
 const timeoutMs = Number(process.env.QUORATE_BENCH_TIMEOUT_S ?? '900') * 1000;
 const maxText = process.env.QUORATE_BENCH_MAX;
+const onlyText = process.env.QUORATE_BENCH_ONLY;
 
 function parseSize(text: string): [number, number] {
   const m = /^(\d+)x(\d+)$/.exec(text.trim());
@@ -116,6 +118,10 @@ async function main(): Promise<void> {
   if (maxText) {
     const [mn, mr] = parseSize(maxText);
     sizes = SIZES.filter(([n, r]) => n * r <= mn * mr);
+  }
+  if (onlyText) {
+    const [on, or] = parseSize(onlyText);
+    sizes = [[on, or]];
   }
   mkdirSync(dir, { recursive: true });
   console.log(
