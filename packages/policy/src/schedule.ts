@@ -471,13 +471,11 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
 
   // --- colocations (user constraints, then the groups' internal ones) -------------------------
   const addColoc = (c: Coloc): void => {
-    // "group with R" acts on the first member; "R with group" is kept on the group for assignment
-    // and moved to the last member for preference merging (`expand_group_colocations`).
-    const dep = c.dependent.kind === 'group' ? (c.dependent.members[0] as Rsc) : c.dependent;
-    insertSorted(dep.thisWith, c, byPrimary);
-    const pri =
-      c.primary.kind === 'group' ? (c.primary.members[c.primary.members.length - 1] as Rsc) : c.primary;
-    insertSorted(pri.withThis, c, byDependent);
+    // Group-level colocations stay on the group until the group is assigned; then "group with R"
+    // moves to the first member and "R with group" to the last (`expand_group_colocations`, done
+    // lazily in 2.1.5, which matters for resources assigned before the group).
+    insertSorted(c.dependent.thisWith, c, byPrimary);
+    insertSorted(c.primary.withThis, c, byDependent);
   };
   for (const c of colocs) {
     const dependent = byId.get(c.resource);
@@ -740,6 +738,12 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   const assignGroup = (g: Rsc): void => {
     if (!g.provisional || g.allocating) return;
     g.allocating = true;
+    const first = g.members[0] as Rsc;
+    const last = g.members[g.members.length - 1] as Rsc;
+    for (const c of g.thisWith) insertSorted(first.thisWith, c, byPrimary);
+    for (const c of g.withThis) insertSorted(last.withThis, c, byDependent);
+    g.thisWith = [];
+    g.withThis = [];
     for (const m of g.members) assignPrimitive(m);
     g.assigned = (g.members[0] as Rsc).assigned;
     g.allocating = false;
