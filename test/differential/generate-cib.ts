@@ -227,7 +227,15 @@ function genExpression(rng: Rng, node: () => Node, id: string): string {
   ]);
   if (kind === 'uname') {
     const op = rng.pick(['eq', 'ne', 'eq', 'lt', 'gt']);
-    return `<expression${attrs({ id, attribute: '#uname', operation: op, value: node().name })}/>`;
+    const n = node();
+    // Built-in node attributes: mostly #uname, sometimes #id, #is_dc or #kind.
+    const [attribute, value] = rng.weighted<[string, string]>([
+      [8, ['#uname', n.name]],
+      [1, ['#id', n.id]],
+      [1, ['#is_dc', rng.pick(['true', 'false'])]],
+      [1, ['#kind', rng.pick(['cluster', 'remote'])]],
+    ]);
+    return `<expression${attrs({ id, attribute, operation: op, value })}/>`;
   }
   const attribute = rng.chance(0.1) ? 'missing-attr' : rng.pick(ATTR_NAMES);
   if (kind === 'defined') {
@@ -499,6 +507,8 @@ export function generateCib(seed: number, options: GenerateOptions = {}): Genera
       const pair: [string, string] = [a, rng.pick(ATTRS[a])];
       if (rng.chance(0.7)) node.permanent.push(pair);
       else node.transient.push(pair);
+      // Sometimes the same attribute again as a transient attribute (precedence check).
+      if (rng.chance(0.05)) node.transient.push([a, rng.pick(ATTRS[a])]);
     }
     if (rng.chance(0.12)) {
       const pair: [string, string] = ['standby', rng.pick(['on', 'true'])];
@@ -580,7 +590,7 @@ export function generateCib(seed: number, options: GenerateOptions = {}): Genera
     const id = `loc-${i}`;
     if (rng.chance(0.6)) {
       constraints.push(
-        `<rsc_location${attrs({ id, rsc: rsc.id, node: anyNode().name, score: pickScore(rng) })}/>`,
+        `<rsc_location${attrs({ id, rsc: rsc.id, node: rng.chance(0.03) ? 'ghost9' : anyNode().name, score: pickScore(rng) })}/>`,
       );
     } else {
       const rules: string[] = [];
@@ -657,6 +667,12 @@ export function generateCib(seed: number, options: GenerateOptions = {}): Genera
         const count = rng.pick(['1', '1', '2', '3', 'INFINITY', '999999']);
         transient.push([`fail-count-${rsc.id}#${key}`, count]);
         transient.push([`last-failure-${rsc.id}#${key}`, String(failedOpAt)]);
+        // A second failed operation's count on the same node (counts add up, ⊕).
+        if (rng.chance(0.1)) {
+          const other = key === 'start_0' ? 'monitor_10000' : 'start_0';
+          transient.push([`fail-count-${rsc.id}#${other}`, rng.pick(['1', '2', 'INFINITY'])]);
+          transient.push([`last-failure-${rsc.id}#${other}`, String(failedOpAt - rng.int(0, 100))]);
+        }
       }
     }
     const ns: Record<string, string> = { id: node.id, uname: node.name };
