@@ -826,9 +826,10 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
         // up what is ordered after it, but a blocked (failed) one does (E: order7).
         a.required = false;
         if (x.blocked) a.runnable = false;
-        // Left on a node that is down or unclean: its (nominal) start there cannot run.
+        // Left on a node that is down: its (nominal) start there cannot run. An unclean node still
+        // in our membership counts as online here (Pacemaker checks `details->online` only).
         const n = nodes[next] as NodeInfo;
-        if (!n.online || n.unclean) a.runnable = false;
+        if (!n.online) a.runnable = false;
       } else if (requiresOf(r, stonith, opts.noQuorumPolicy) !== 'nothing') {
         if (policy === 'stop') {
           a.runnable = false;
