@@ -1,10 +1,11 @@
 /**
  * Measures `schedule` on a synthetic snapshot: `node --conditions=@quorate/source --import tsx
- * packages/policy/scripts/measure-schedule.ts [nodes] [resources]`. Not a test (no timed asserts).
+ * packages/policy/scripts/measure-schedule.ts [nodes] [resources] [--plain]`. Not a test (no timed
+ * asserts). `--plain` leaves out groups, colocations and orderings.
  */
 import { type ClusterSnapshot, schedule } from '@quorate/policy';
 
-function build(nNodes: number, nRsc: number): ClusterSnapshot {
+function build(nNodes: number, nRsc: number, plain: boolean): ClusterSnapshot {
   const nodes = Array.from({ length: nNodes }, (_, i) => ({
     name: `node${i + 1}`,
     state: (i % 17 === 5 ? 'offline' : 'online') as 'online' | 'offline',
@@ -35,12 +36,12 @@ function build(nNodes: number, nRsc: number): ClusterSnapshot {
   }
   // groups of 4 consecutive resources every 20, and a colocation chain every 10
   const groups = [];
-  for (let i = 0; i + 4 <= nRsc; i += 20) {
+  for (let i = 0; !plain && i + 4 <= nRsc; i += 20) {
     const members = [`rsc${i}`, `rsc${i + 1}`, `rsc${i + 2}`, `rsc${i + 3}`];
     groups.push({ id: `grp${i}`, members });
     for (const m of members) (resources[Number(m.slice(3))] as { group?: string }).group = `grp${i}`;
   }
-  for (let i = 5; i + 1 < nRsc; i += 10) {
+  for (let i = 5; !plain && i + 1 < nRsc; i += 10) {
     constraints.push({
       kind: 'colocation' as const,
       id: `c${i}`,
@@ -77,18 +78,22 @@ function build(nNodes: number, nRsc: number): ClusterSnapshot {
   };
 }
 
-const nNodes = Number(process.argv[2] ?? 64);
-const nRsc = Number(process.argv[3] ?? 10000);
+const plain = process.argv.includes('--plain');
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const nNodes = Number(args[0] ?? 64);
+const nRsc = Number(args[1] ?? 10000);
 for (const [n, r] of [
   [nNodes / 4, nRsc / 4],
   [nNodes / 2, nRsc / 2],
   [nNodes, nRsc],
 ] as const) {
-  const snap = build(n, r);
+  const snap = build(n, r, plain);
   schedule(snap); // warm-up
   const runs = 5;
   const t0 = performance.now();
   for (let i = 0; i < runs; i++) schedule(snap);
   const ms = (performance.now() - t0) / runs;
-  console.log(`schedule ${n} nodes x ${r} resources: ${ms.toFixed(1)} ms`);
+  console.log(
+    `schedule ${n} nodes x ${r} resources${plain ? ' (primitives only)' : ' (with groups, colocations, orders)'}: ${ms.toFixed(1)} ms`,
+  );
 }
