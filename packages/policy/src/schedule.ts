@@ -804,6 +804,8 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   // crm_simulate lists fences in reverse natural node order (Pacemaker keeps nodes sorted with
   // pcmk__numeric_strcasecmp and prepends each fence action).
   fenceActions.sort((a, b) => naturalCompare(b.op === 'fence' ? b.node : '', a.op === 'fence' ? a.node : ''));
+  fence.length = 0;
+  for (const a of fenceActions) if (a.op === 'fence') fence.push(a.node);
 
   // --- actions: starts and stops, then ordering and colocation effects --------------------------
   const startOf = new Map<Rsc, Act>();
