@@ -991,8 +991,13 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     // spell of quorum) may have run anything meanwhile in another partition: like a node never
     // seen, nothing starts until it is fenced.
     const skipLost = cfg.fencing.skipWhenLost !== undefined && lostShare() >= cfg.fencing.skipWhenLost;
-    const fresh = new Set<NodeName>(freshLost());
-    for (const m of members) for (const n of reports[m]?.freshLost ?? []) fresh.add(n);
+    // Under `ignore` every partition acts as if quorate, so a lost node keeps acting on its side
+    // too: once it has fenced the nodes it lost, it starts whatever it believes free, including
+    // what our side moved or started meanwhile. What it ran when we lost it therefore says nothing
+    // of what it runs now: like a node never seen, nothing starts here until it is fenced.
+    const fresh = new Set<NodeName>(policy() === 'ignore' ? [] : freshLost());
+    if (policy() !== 'ignore')
+      for (const m of members) for (const n of reports[m]?.freshLost ?? []) fresh.add(n);
     const staleLost =
       cfg.options.stonithEnabled &&
       !skipLost &&

@@ -1,5 +1,6 @@
 import type { NodeName, ResourceId } from '@quorate/policy';
 import { type ClusterNode, createClusterNode } from '../node/cluster-node.js';
+import type { ClusterNodeOptions } from '../node/node.types.js';
 import type { FenceAgent, Logger, ResourceAgent } from '../ports.js';
 import type {
   AtTime,
@@ -48,6 +49,11 @@ export interface RunScenarioOptions {
   onEntry?: (e: TimelineEntry) => void;
   /** Keep timeline entries (default true; benchmarks switch it off). */
   keepTimeline?: boolean;
+  /**
+   * Builds each simulated machine's node (default {@link createClusterNode}). Only for tests of the
+   * simulator itself, e.g. a deliberately faulty node that shows the invariant checker catches it.
+   */
+  createNode?: (options: ClusterNodeOptions) => ClusterNode;
 }
 
 /** Formats a virtual time as `   63.000s`. */
@@ -285,7 +291,7 @@ export async function runScenario(
     const name = m.name;
     const fenceAgents = anyAgentProxy<FenceAgent>((d) => world.fenceAgentFor(name, d));
     const resourceAgents = anyAgentProxy<ResourceAgent>((rid) => world.resourceAgentFor(name, rid));
-    const node = createClusterNode({
+    const node = (opts.createNode ?? createClusterNode)({
       config: m.config,
       node: name,
       transport: world.transportFor(name),

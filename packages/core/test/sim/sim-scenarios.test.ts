@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { createClusterNode } from '../../src/node/index.js';
 import { parseScenario } from '../../src/scenario/index.js';
 import { formatTimeline, runScenario } from '../../src/sim/index.js';
 
@@ -64,10 +65,31 @@ describe('the seed-001 demo (examples/seed-001/failover.yaml)', () => {
 });
 
 describe('invariant checker', () => {
-  it('reports singleActive when noQuorumPolicy ignore lets two pieces of a split recover the same VM', async () => {
-    const file = join(dirname(fileURLToPath(import.meta.url)), 'negative', 'ignore-three-way-split.yaml');
-    const r = await runScenario(parseScenario(readFileSync(file, 'utf8')), { seed: 1 });
+  const negative = (f: string): string =>
+    readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'negative', f), 'utf8');
+
+  it('noQuorumPolicy ignore: in a three-way split every piece fences the others before it recovers anything', async () => {
+    // Each piece acts as if quorate; a lost node acts too, so nothing starts while one is unfenced.
+    const r = await runScenario(parseScenario(negative('ignore-three-way-split.yaml')), { seed: 1 });
+    expect(r.failures.map((f) => f.message)).toEqual([]);
+    const starts = r.timeline.filter((e) => e.type === 'resource.start' && e.message.includes("'vm3'"));
+    expect(starts.length).toBeGreaterThan(0);
+  });
+
+  it('reports fenceBeforeRecovery and singleActive when a node recovers without fencing', async () => {
+    // A deliberately faulty engine: every node believes fencing is disabled while the scenario
+    // (and so the checker) has it enabled; the survivors recover the lost node's VM at once.
+    const scenario = parseScenario(negative('ignore-three-way-split.yaml'));
+    const r = await runScenario(scenario, {
+      seed: 1,
+      createNode: (o) =>
+        createClusterNode({
+          ...o,
+          config: { ...o.config, options: { ...o.config.options, stonithEnabled: false } },
+        }),
+    });
     expect(r.ok).toBe(false);
-    expect(r.failures.some((f) => f.message.startsWith("invariant singleActive: 'vm3'"))).toBe(true);
+    expect(r.failures.some((f) => f.message.startsWith('invariant fenceBeforeRecovery:'))).toBe(true);
+    expect(r.failures.some((f) => f.message.startsWith('invariant singleActive:'))).toBe(true);
   });
 });
