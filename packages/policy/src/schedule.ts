@@ -741,6 +741,17 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     const first = g.members[0] as Rsc;
     const last = g.members[g.members.length - 1] as Rsc;
     for (const c of g.thisWith) insertSorted(first.thisWith, c, byPrimary);
+    // Once a member is unmanaged, the internal colocations no longer carry the group's mandatory
+    // colocations down the chain, so later members get them directly.
+    const unmanagedHere = (m: Rsc): boolean => (nothingManaged ? m.r?.managed === false : !m.managed);
+    let anyUnmanaged = unmanagedHere(first);
+    for (const m of g.members.slice(1)) {
+      if (anyUnmanaged) {
+        for (const c of g.thisWith) if (c.score >= INFINITY) insertSorted(m.thisWith, c, byPrimary);
+      } else if (unmanagedHere(m)) {
+        anyUnmanaged = true;
+      }
+    }
     for (const c of g.withThis) insertSorted(last.withThis, c, byDependent);
     g.thisWith = [];
     g.withThis = [];

@@ -748,7 +748,8 @@ export function fromCib(xml: string, options: FromCibOptions = {}): ClusterSnaps
     // transient attributes override permanent ones
     const transient = new Map<string, string>();
     for (const t of childrenNamed(ns, 'transient_attributes')) {
-      for (const set of childrenNamed(t, 'instance_attributes')) readNvpairs(set, transient, false);
+      // Transient attributes are read with overwrite on (Pacemaker add_node_attrs): the last value wins.
+      for (const set of childrenNamed(t, 'instance_attributes')) readNvpairs(set, transient, true);
     }
     const attrs: Record<string, string> = { ...(node.attributes ?? {}) };
     for (const [k, v] of transient) {
