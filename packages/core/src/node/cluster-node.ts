@@ -191,6 +191,11 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
 
   // ---- coordinator ---------------------------------------------------------------------------
   const reports: Record<NodeName, Report> = {};
+  /**
+   * The latest report of a peer that is not (yet) a member here: a peer may see us join before we
+   * see it, send its report then and nothing more; it is taken when the peer joins.
+   */
+  const earlyReports: Record<NodeName, Report> = {};
   const lastKnown: Record<NodeName, Record<ResourceId, ResourceStatus>> = {};
   const sentSeq: Record<NodeName, number> = {};
   let cmdSeq = 0;
@@ -262,6 +267,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       if (running && isMember(peer)) sendReport(); // the coordinator holds new starts meanwhile
     });
     actor.on('peer.lost', () => {
+      delete earlyReports[peer];
       if (running && isMember(peer)) queueMembership(peer);
     });
     actor.start();
@@ -310,6 +316,13 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       everSeen[n] = true;
       delete reports[n];
       delete overlay[n];
+      // Commands sent to an earlier membership of it are history (a rebooted node counts its
+      // acknowledgements from 0 again; waiting for it to acknowledge them would wait forever).
+      delete sentSeq[n];
+      // A report it sent while we did not count it as a member yet describes it now.
+      const early = earlyReports[n];
+      delete earlyReports[n];
+      if (early !== undefined) reports[n] = early;
       delete lastKnown[n];
       delete peerShutdown[n];
     }
@@ -325,12 +338,14 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       const rep = reports[n];
       if (rep !== undefined) lastKnown[n] = { ...rep.resources, ...(overlay[n] ?? {}) };
       delete reports[n];
+      delete earlyReports[n];
       delete overlay[n];
       delete peerQuorateClear[n];
     }
     for (const n of left) {
       info[n] = { state: 'offline', lostAtMs: now, fencedAtMs: info[n]?.fencedAtMs ?? -1 };
       delete reports[n];
+      delete earlyReports[n];
       delete overlay[n];
       delete lastKnown[n];
       delete peerQuorateClear[n];
@@ -569,7 +584,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
         onSync(msg);
         break;
       case 'cmd.resource':
-        onResourceCommand(msg);
+        onResourceCommand(from, msg);
         break;
       case 'cmd.fence':
         onFenceCommand(msg);
@@ -637,7 +652,10 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   function onReport(rep: Report): void {
     peerQuorateClear[rep.node] = rep.quorateClear;
     if (rep.shutdown) peerShutdown[rep.node] = true;
-    if (!isMember(rep.node)) return;
+    if (!isMember(rep.node)) {
+      if (rep.node !== self && rep.node in info) earlyReports[rep.node] = rep;
+      return;
+    }
     if (rep.node !== self && qstate.waitForAllArmed && rep.quorateClear) recomputeQuorum();
     if (rep.ackSeq < (sentSeq[rep.node] ?? 0)) return;
     reports[rep.node] = rep;
@@ -845,7 +863,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     if (shuttingDown) maybeFinishShutdown();
   }
 
-  function onResourceCommand(msg: Message): void {
+  function onResourceCommand(from: NodeName, msg: Message): void {
     const seq = Number(msg.seq);
     if (seq > ackSeq) ackSeq = seq;
     const rid = String(msg.resource);
@@ -855,7 +873,13 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       return;
     }
     if (op === 'start') {
-      const refuse = (!quorate && policy() !== 'ignore') || inMaintenance(self) || shuttingDown;
+      // A start decided by a coordinator of an earlier membership is refused: the current one
+      // may already have placed the resource elsewhere from reports that did not show this start.
+      const refuse =
+        (!quorate && policy() !== 'ignore') ||
+        inMaintenance(self) ||
+        shuttingDown ||
+        from !== coordinatorName();
       if (!refuse) {
         const lr = ensureActor(rid, 'stopped');
         lr.actor?.send({ type: 'resource.start' });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseClusterConfig } from '../../src/config/index.js';
 import { callAdapter, createClusterNode } from '../../src/node/index.js';
-import type { Transport } from '../../src/ports.js';
+import type { Message, Transport } from '../../src/ports.js';
 import {
   createFakeResourceAgent,
   createSeededRandom,
@@ -82,6 +82,81 @@ describe('createClusterNode', () => {
     await done;
     expect(agent.running.has('vm1')).toBe(false);
     expect(node.status().running).toBe(false);
+  });
+});
+
+/**
+ * Two nodes on an in-memory network whose links the test raises one direction at a time, as a real
+ * transport may: a peer can see us (and send us its report) before we see it.
+ */
+function pairNetwork(clock: VirtualClock) {
+  const handlers: Record<string, (from: string, msg: Message) => void> = {};
+  const reach: Record<string, (peer: string, ring: number, up: boolean) => void> = {};
+  const transportFor = (self: string): Transport => ({
+    async join(_n, onMessage) {
+      handlers[self] = onMessage;
+    },
+    send(to, msg) {
+      // Delivered when the receiver's software runs, whatever its own view of the link.
+      clock.setTimeout(() => handlers[to]?.(self, msg), 0);
+    },
+    broadcast() {},
+    rings: () => [{ ring: 0, status: 'ok' }],
+    onReachability(cb) {
+      reach[self] = cb;
+      return () => {
+        delete reach[self];
+      };
+    },
+    async close() {},
+  });
+  const raise = (self: string, peer: string): void => {
+    reach[self]?.(peer, 0, true);
+  };
+  return { transportFor, raise };
+}
+
+describe('createClusterNode: start-up race', () => {
+  it('keeps a report that arrives before its sender is a member, so the coordinator still places', async () => {
+    const clock = new VirtualClock();
+    const net = pairNetwork(clock);
+    const pairDoc = {
+      name: 'pair',
+      configVersion: 1,
+      nodes: [
+        { name: 'node1', id: 1 },
+        { name: 'node2', id: 2 },
+      ],
+      options: { stonithEnabled: false, tokenTimeout: '1s' },
+      resources: [{ id: 'vm1', agent: 'sim' }],
+    };
+    const agents = { node1: createFakeResourceAgent(clock, 500), node2: createFakeResourceAgent(clock, 500) };
+    const nodes = (['node1', 'node2'] as const).map((n) =>
+      createClusterNode({
+        config: parseClusterConfig(pairDoc),
+        node: n,
+        transport: net.transportFor(n),
+        fenceAgents: {},
+        resourceAgents: { vm1: agents[n] },
+        clock,
+        logger: silentLogger,
+        random: createSeededRandom(1),
+      }),
+    );
+    const [node1, node2] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    await Promise.all([node1.start(), node2.start()]);
+    // node2 hears node1 first: it forms {node1, node2} and sends node1 its report (and sync) now.
+    net.raise('node2', 'node1');
+    await clock.advanceTo(1000);
+    expect(node2.status().members).toEqual(['node1', 'node2']);
+    expect(node1.status().members).toEqual(['node1']);
+    // Only later does node1 hear node2; node2 sees no change and sends nothing new.
+    net.raise('node1', 'node2');
+    await clock.advanceTo(10_000);
+    expect(node1.status()).toMatchObject({ members: ['node1', 'node2'], quorate: true, isCoordinator: true });
+    const where = (['node1', 'node2'] as const).filter((n) => agents[n].running.has('vm1'));
+    expect(where).toHaveLength(1);
+    await Promise.all([node1.stop(), node2.stop()]);
   });
 });
 
