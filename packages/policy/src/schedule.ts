@@ -1027,7 +1027,11 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       // Pacemaker blocks the dependent's start when the primary cannot start (a primary without a
       // node counts as unable); a group primary only when none of its members can start, and a
       // group dependent is blocked member by member (`mark_action_blocked`).
-      const primaries = c.primary.kind === 'group' ? c.primary.members : [c.primary];
+      // In 2.1.5 the check starts from the primary's top-level resource: for a group (or a group
+      // member) that is the group, whose "with this" list was emptied by expanding it to the last
+      // member, so groups never block their dependents this way.
+      if (c.primary.kind === 'group' || c.primary.parent !== undefined) continue;
+      const primaries = [c.primary];
       if (primaries.some((p) => startOf.get(p)?.runnable === true)) continue;
       // A primary without a node has a start action only if an ordering created one for it.
       if (!primaries.some((p) => startOf.has(p) || hasOrderedStart.has(p))) continue;
