@@ -1126,6 +1126,10 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     const now = clock.now();
     const skip = cfg.fencing.skipWhenLost !== undefined && lostShare() >= cfg.fencing.skipWhenLost;
     const byIdOrder = [...cfg.nodes].sort((a, b) => a.id - b.id);
+    // Nodes with a blocked instance, in one pass over the view (not one pass per node).
+    const blockedOn = new Set<NodeName>();
+    for (const per of Object.values(view))
+      for (const [n, st] of Object.entries(per)) if (st === 'blocked') blockedOn.add(n);
     if (cfg.options.stonithEnabled) {
       const pfd = cfg.options.priorityFencingDelayMs;
       const prios = pfd > 0 ? byIdOrder.map((n) => nodePriority(n.name, view)) : [0];
@@ -1155,13 +1159,11 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
             delayMs: delay,
           };
         } else if (isMember(name)) {
-          const blocked = Object.values(view).some((per) => per[name] === 'blocked');
-          if (blocked) wanted[name] = { reason: 'a stop failed there', delayMs: 0 };
+          if (blockedOn.has(name)) wanted[name] = { reason: 'a stop failed there', delayMs: 0 };
         }
       }
       // A blocked resource on the coordinator itself is fenced by another member.
-      if (Object.values(view).some((per) => per[self] === 'blocked'))
-        wanted[self] = { reason: 'a stop failed there', delayMs: 0 };
+      if (blockedOn.has(self)) wanted[self] = { reason: 'a stop failed there', delayMs: 0 };
     }
     for (const [t, reason] of Object.entries(adminFence)) wanted[t] ??= { reason, delayMs: 0 };
     for (const [t, w] of Object.entries(wanted)) {
