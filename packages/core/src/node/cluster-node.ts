@@ -456,8 +456,20 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     opts.onSelfFence?.(reason);
   }
 
+  /** Set while {@link enforceNoQuorum} runs: each stop it sends re-enters it through onLocalChange. */
+  let enforcing = false;
+
   function enforceNoQuorum(): void {
-    if (quorate || !running) return;
+    if (quorate || !running || enforcing) return;
+    enforcing = true;
+    try {
+      enforceNoQuorumNow();
+    } finally {
+      enforcing = false;
+    }
+  }
+
+  function enforceNoQuorumNow(): void {
     const p = policy();
     if (p === 'stop' || p === 'demote' || p === 'suicide') {
       if (inMaintenance(self)) return;
