@@ -58,9 +58,18 @@ describe.skipIf(!have)('our agents against Debian snmpd', () => {
     }
     throw new Error('snmpd did not answer within 5 s');
   });
-  afterAll(() => {
-    if (child?.pid) child.kill('SIGTERM');
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  afterAll(async () => {
+    // snmpd writes its persistent state while it exits: wait for the exit (bounded) before removing
+    // its directory, or the removal races those writes.
+    const c = child;
+    if (c?.pid && c.exitCode === null && c.signalCode === null) {
+      const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+      c.kill('SIGTERM');
+      const timer = setTimeout(() => c.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
   it.each([{ version: '1' as const }, { version: '2c' as const }])(
