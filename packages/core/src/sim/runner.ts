@@ -338,7 +338,9 @@ export async function runScenario(
           lostInWorld.delete(j);
         }
       for (const l of e.left) clearSuspect(l);
-      if (e.lost.length > 0) queueMicrotask(() => noteLostBy(m, node));
+      // A node that starts on its own forms a partition too: if it may act, the machines outside
+      // it are lost to it (as nodes never seen since its start), just as when a member is lost.
+      if (e.lost.length > 0 || e.joined.includes(name)) queueMicrotask(() => noteLostBy(m, node));
     });
     node.on('ring', (e) =>
       log(`${name}/membership`, `ring ${e.ring} to '${e.peer}' ${e.status}`, 'ring', { ...e }),

@@ -63,24 +63,34 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
       ? { kind: 'location', id: c.id, resource: c.resource, node: c.node, score: c.score }
       : { kind: 'location', id: c.id, resource: c.resource, rules: [{ ...c.rule, score: c.score }] },
   );
+  // Only the few nodes each resource is known on are visited (in configuration order), not every
+  // node for every resource.
+  const nodeIndex = new Map(cfg.nodes.map((n, i) => [n.name, i]));
+  const byNodeOrder = (a: string, b: string): number =>
+    (nodeIndex.get(a) ?? Number.MAX_SAFE_INTEGER) - (nodeIndex.get(b) ?? Number.MAX_SAFE_INTEGER);
   const state: ResourceState[] = [];
   for (const r of cfg.resources) {
     const per = input.view[r.id];
     if (per === undefined) continue;
-    for (const n of cfg.nodes) {
-      const s = per[n.name];
+    const where = Object.keys(per).filter((n) => nodeIndex.has(n));
+    if (where.length > 1) where.sort(byNodeOrder);
+    for (const n of where) {
+      const s = per[n];
       if (s === undefined || s === 'stopped') continue;
-      state.push({ resource: r.id, node: n.name, status: historyStatus(s) });
+      state.push({ resource: r.id, node: n, status: historyStatus(s) });
     }
   }
+  const resourceIndex = new Map(cfg.resources.map((r, i) => [r.id, i]));
   const failCounts: FailCount[] = [];
   for (const n of cfg.nodes) {
     const fc = input.failCounts[n.name];
     if (fc === undefined) continue;
-    for (const r of cfg.resources) {
-      const f = fc[r.id];
+    const rids = Object.keys(fc).filter((rid) => resourceIndex.has(rid));
+    rids.sort((a, b) => (resourceIndex.get(a) ?? 0) - (resourceIndex.get(b) ?? 0));
+    for (const rid of rids) {
+      const f = fc[rid];
       if (f !== undefined && f.count > 0) {
-        failCounts.push({ resource: r.id, node: n.name, count: f.count, lastFailureMs: f.lastFailureMs });
+        failCounts.push({ resource: rid, node: n.name, count: f.count, lastFailureMs: f.lastFailureMs });
       }
     }
   }
