@@ -4,7 +4,7 @@
  * operation history, fail counts). Placements and fence sets must be identical.
  *
  * Seed and size: QUORATE_DIFF_SEED (default 20261122) and QUORATE_DIFF_COUNT (default 500).
- * A second run adds groups, colocations and orderings (QUORATE_DIFF_EXT_COUNT, default 200; 0 skips).
+ * A second run adds groups, colocations and orderings (QUORATE_DIFF_EXT_COUNT, default 150; 0 skips).
  * Mismatching CIBs are kept in $TMPDIR/quorate-diff-<seed>/; re-run one with
  * `crm_simulate -x <file> -S` or `node --conditions=@quorate/source --import tsx
  * test/differential/run.ts <count> <seed>`.

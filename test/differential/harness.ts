@@ -21,7 +21,7 @@ export const DEFAULT_SEED = 20261122;
 /** Default number of generated CIBs. */
 export const DEFAULT_COUNT = 500;
 /** Default number of extended CIBs (groups, colocation, ordering). */
-export const DEFAULT_EXTENDED_COUNT = 200;
+export const DEFAULT_EXTENDED_COUNT = 150;
 
 /** One case on which Quorate and crm_simulate disagree (or one of them failed). */
 export interface Mismatch {
