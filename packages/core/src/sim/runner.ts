@@ -136,6 +136,11 @@ export async function runScenario(
    * until it is stopped there (the cluster chose not to fence; it resolves the duplicate on rejoin).
    */
   const forgiven = new Map<NodeName, Set<ResourceId>>();
+  /** Starts under way per machine (begun, not yet up): a start begun while lost counts as what it ran. */
+  const startingOn = new Map<NodeName, Set<ResourceId>>();
+  /** What a machine runs or is starting now (what it brings back when it is seen again). */
+  const ranBy = (x: NodeName): Set<ResourceId> =>
+    new Set([...(world.machines.get(x)?.running ?? []), ...(startingOn.get(x) ?? [])]);
   const lastApplied = new Map<NodeName, number>();
   const lastQuorum = new Map<NodeName, { votes: number; expected: number; quorum: number }>();
   const resourceIds = cluster.resources.map((r) => r.id);
@@ -200,6 +205,8 @@ export async function runScenario(
     actionBegins(machine, rid, action) {
       if (action !== 'start') return;
       forgiven.get(machine)?.delete(rid);
+      if (!startingOn.has(machine)) startingOn.set(machine, new Set());
+      startingOn.get(machine)?.add(rid);
       const m = world.machine(machine);
       const cfg = m.config;
       if (
@@ -226,6 +233,7 @@ export async function runScenario(
       }
     },
     resourceUp(machine, rid) {
+      startingOn.get(machine)?.delete(rid);
       checkSingleActive(rid, machine);
       const now = clock.now();
       for (const x of neverRunning) {
@@ -272,7 +280,7 @@ export async function runScenario(
     for (const x of st.members) {
       if (x === m.name || !lostInWorld.has(x)) continue;
       clearSuspect(x);
-      if (!stonith()) forgiven.set(x, new Set(world.machines.get(x)?.running ?? []));
+      if (!stonith()) forgiven.set(x, ranBy(x));
       lostInWorld.delete(x);
     }
     for (const mx of world.ordered()) {
@@ -333,8 +341,7 @@ export async function runScenario(
       for (const j of e.joined)
         if (j !== name) {
           clearSuspect(j);
-          if (!stonith() && lostInWorld.has(j))
-            forgiven.set(j, new Set(world.machines.get(j)?.running ?? []));
+          if (!stonith() && lostInWorld.has(j)) forgiven.set(j, ranBy(j));
           lostInWorld.delete(j);
         }
       for (const l of e.left) clearSuspect(l);
