@@ -80,6 +80,26 @@ describe('crm_simulate output parser', () => {
   });
 });
 
+describe('crm_simulate output parser: primitives hidden from the status output', () => {
+  const xml = `<pacemaker-result api-version="2.25" request="crm_simulate">
+  <cluster_status><nodes/><resources>
+    <resource id="r1" role="Stopped" active="false" nodes_running_on="0"/>
+  </resources></cluster_status>
+  <transition><rsc_action resource="r5" op="stop" node="n2"/><rsc_action resource="r5" op="start" node="n3"/></transition>
+  <revised_cluster_status/>
+  <status code="0" message="OK"/>
+</pacemaker-result>`;
+  it('takes their current nodes from the locate map and applies the transition', () => {
+    const r = parseCrmSimulateXml(xml, new Map([['r5', ['n2']]]), ['r1', 'r5']);
+    expect(r).toMatchObject({ placements: { r1: null, r5: 'n3' } });
+  });
+  it('fails instead of guessing when a primitive cannot be located', () => {
+    expect(parseCrmSimulateXml(xml, new Map(), ['r1', 'r5'])).toEqual({
+      error: "primitive r5 missing from crm_simulate's status output",
+    });
+  });
+});
+
 describe.skipIf(version === null)(`differential: quorate vs ${version ?? 'crm_simulate'}`, () => {
   it('agrees with crm_simulate on placements and fence sets of random CIBs', async () => {
     const { masterSeed, count } = envOptions();
