@@ -70,6 +70,8 @@ interface Report {
   freshLost: NodeName[];
   /** A member of this node's partition is silent (the membership is about to change). */
   settling: boolean;
+  /** The coordinator this node recognises (it refuses starts from any other). */
+  coordinator: NodeName;
 }
 
 interface NodeInfo {
@@ -652,6 +654,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       freshLost: freshLost(),
       settling: members.some((m) => silentMember(m)),
       quorateClear: quorate && !qstate.waitForAllArmed,
+      coordinator: coordinatorName(),
     };
   }
 
@@ -1058,6 +1061,9 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
         isMember(n) &&
         !inMaintenance(n) &&
         reports[n]?.shutdown !== true &&
+        // It would refuse a start from a coordinator it does not recognise (views still differ);
+        // its next report, once they agree, schedules again.
+        reports[n]?.coordinator === self &&
         (reports[n]?.quorate === true || policy() === 'ignore'),
     });
     // Orphans: resources no longer in the configuration are stopped where they run.
