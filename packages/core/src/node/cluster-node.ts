@@ -172,6 +172,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   let actingSinceMs = -1;
   let quorumActor: Actor<typeof quorumMachine> | null = null;
   let watchdogTimer: TimerHandle | undefined;
+  /** When `start()` ran: a node never seen since then can only have self-fenced after it. */
+  let startedAtMs = 0;
   const qdisk = {
     lastWriteOkMs: null as number | null,
     masterId: null as number | null,
@@ -441,8 +443,11 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       selfFence('suicide: partition lost quorum');
       return;
     }
+    // Watchdog self-fencing applies whatever the noQuorumPolicy: the quorate side counts this node
+    // fenced 2 x timeout after losing it, so the reset must happen even under `ignore` (Pacemaker
+    // likewise does not let no-quorum-policy=ignore weaken watchdog fencing). Safer than acting on.
     const wd = watchdogFor(self);
-    if (wasQuorate && wd !== null && policy() !== 'ignore') {
+    if (wasQuorate && wd !== null) {
       cancel(watchdogTimer);
       watchdogTimer = after(wd, () => {
         watchdogTimer = undefined;
@@ -1188,8 +1193,13 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       if (fenceDispatched[t] !== undefined && isMember(fenceDispatched[t] as NodeName)) continue;
       const wd = watchdogFor(t);
       if (wd !== null && adminFence[t] === undefined && !isMember(t)) {
+        // A watchdog fence is only an assumption: "a node that lost quorum resets itself". It holds
+        // for a partition that really has quorum (the target's side cannot have it), never for one
+        // acting under `ignore` without quorum, where the target may be quorate and alive (as
+        // Pacemaker, which counts watchdog self-fencing only with quorum). So it stays pending.
+        if (!quorate) continue;
         if (watchdogWait[t] === undefined) {
-          const lostAt = info[t]?.lostAtMs ?? now;
+          const lostAt = Math.max(info[t]?.lostAtMs ?? now, startedAtMs);
           fenceDispatched[t] = self;
           emitter.emit('fence', {
             kind: 'requested',
@@ -1201,7 +1211,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
           watchdogWait[t] = after(Math.max(0, lostAt + 2 * wd - now), () => {
             delete watchdogWait[t];
             delete fenceDispatched[t];
-            if (nodeStateForPolicy(t) === 'unclean') {
+            if (nodeStateForPolicy(t) === 'unclean' && quorate) {
               emitter.emit('fence', { kind: 'watchdog', target: t });
               announceFenced(t);
             }
@@ -1428,6 +1438,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   const api = Object.assign(emitter, {
     name: self,
     async start(): Promise<void> {
+      startedAtMs = clock.now();
       if (running) return;
       running = true;
       qdisk.incarnation = clock.now();
