@@ -136,9 +136,9 @@ function deliverAfterSubscription(t: Transport): Transport {
   if (t.onReachability) {
     const sub = t.onReachability.bind(t);
     w.onReachability = (cb) => {
-      const u = sub((peer, ring, up) => {
-        emit('link', { peer, ring, up });
-        cb(peer, ring, up);
+      const u = sub((peer, ring, up, silentForMs) => {
+        emit('link', { peer, ring, up, ...(silentForMs !== undefined ? { silentForMs } : {}) });
+        cb(peer, ring, up, silentForMs);
       });
       flush();
       return u;

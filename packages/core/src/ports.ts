@@ -166,11 +166,13 @@ export interface Transport {
    * Optional: the transport tells core, per peer and ring, when the link starts or stops carrying
    * traffic (the simulator models reachability this way instead of heartbeats). On subscription
    * it reports the current state of every link, then every change, synchronously or later; core
-   * starts its `tokenTimeout` timer when the last ring to a peer goes silent (counted from that
-   * report) and marks a ring faulty while another ring to the peer still works. Returns
-   * unsubscribe.
+   * starts its `tokenTimeout` timer when the last ring to a peer goes silent and marks a ring
+   * faulty while another ring to the peer still works. A transport that notices silence only after
+   * some time (heartbeats) passes `silentForMs` with a down report: how long that link had
+   * already been silent, so the token timeout counts from the last packet heard, as corosync's
+   * does, not from the report. Returns unsubscribe.
    */
-  onReachability?(cb: (peer: NodeName, ring: number, up: boolean) => void): () => void;
+  onReachability?(cb: (peer: NodeName, ring: number, up: boolean, silentForMs?: number) => void): () => void;
   close(): Promise<void>;
 }
 

@@ -78,10 +78,11 @@ export interface UdpTransport extends Transport {
    * Per-link reports for core (the port's `onReachability`): link (peer, ring) is up from the
    * first fresh authenticated packet on that ring and down once the ring was silent to that peer
    * for `ringTimeoutMs`. On subscription every link's current state is reported synchronously,
-   * then every change. Core then runs its own token timeout from the last link going down, so
-   * with this port membership loss takes `ringTimeoutMs` + core's `tokenTimeout`.
+   * then every change. A down report from silence carries `silentForMs` (how long the link had
+   * been silent), so core's token timeout counts from the last packet heard and membership loss
+   * takes core's `tokenTimeout`, not `ringTimeoutMs` + `tokenTimeout`.
    */
-  onReachability(cb: (peer: NodeName, ring: number, up: boolean) => void): () => void;
+  onReachability(cb: (peer: NodeName, ring: number, up: boolean, silentForMs?: number) => void): () => void;
   /**
    * Administrative ring control: closes ring `ring`'s socket (the ring then goes silent in both
    * directions, as if its cable were pulled) until {@link resumeRing}. Used by tests and by hosts
@@ -218,20 +219,21 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
   }));
   const membershipSubs = new Set<(m: NodeName[]) => void>();
   const ringSubs = new Set<(r: RingStatus[]) => void>();
-  const reachSubs = new Set<(peer: NodeName, ring: number, up: boolean) => void>();
+  const reachSubs = new Set<(peer: NodeName, ring: number, up: boolean, silentForMs?: number) => void>();
   /** Link state per peer and ring, as last reported to `onReachability` subscribers. */
   const linkUp = new Map<NodeName, boolean[]>(
     names.filter((n) => n !== selfName).map((n) => [n, new Array<boolean>(ringCount).fill(false)]),
   );
 
-  function setLink(peer: NodeName, ring: number, up: boolean): void {
+  /** `silentForMs`: with a down report from silence, how long the link had been silent. */
+  function setLink(peer: NodeName, ring: number, up: boolean, silentForMs?: number): void {
     const arr = linkUp.get(peer);
     if (!arr || arr[ring] === up) return;
     arr[ring] = up;
     log.debug('udp transport: link changed', { peer, ring, up });
     for (const cb of [...reachSubs]) {
       try {
-        cb(peer, ring, up);
+        cb(peer, ring, up, silentForMs);
       } catch (err) {
         log.error('udp transport: subscriber threw', { error: String(err) });
       }
@@ -430,7 +432,8 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
     for (const peer of peers.values()) {
       const heard = peer.lastHeard.map((h) => t - h);
       heard.forEach((d, ring) => {
-        if (d > ringTimeoutMs) setLink(peer.name, ring, false);
+        // Core counts its token timeout from the silence, not from this report.
+        if (d > ringTimeoutMs) setLink(peer.name, ring, false, d);
       });
       if (!heard.some((d) => d <= tokenTimeoutMs)) continue;
       alive.push(peer.name);
@@ -615,7 +618,7 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
       };
     },
 
-    onReachability(cb: (peer: NodeName, ring: number, up: boolean) => void): () => void {
+    onReachability(cb: (peer: NodeName, ring: number, up: boolean, silentForMs?: number) => void): () => void {
       reachSubs.add(cb);
       for (const [peer, arr] of linkUp) {
         arr.forEach((up, ring) => {

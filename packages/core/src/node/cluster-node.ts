@@ -240,11 +240,15 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   // ===========================================================================================
   // Membership
 
-  function onLink(peer: NodeName, ring: number, up: boolean): void {
+  function onLink(peer: NodeName, ring: number, up: boolean, silentForMs?: number): void {
     if (!running || peer === self || !(peer in info)) return;
     if (links[peer] === undefined) links[peer] = [];
     (links[peer] as boolean[])[ring] = up;
-    peerLink(peer).send({ type: 'link.changed', ring, up });
+    peerLink(peer).send(
+      up || silentForMs === undefined
+        ? { type: 'link.changed', ring, up }
+        : { type: 'link.changed', ring, up, silentForMs },
+    );
   }
 
   /** The peer-link actor of `peer` (created on first use): per-ring reachability and token timeout. */
@@ -1471,7 +1475,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       await probeAll();
       if (!running) return;
       joinedOnce = true;
-      if (transport.onReachability) unsubs.push(transport.onReachability((p, r, up) => onLink(p, r, up)));
+      if (transport.onReachability) unsubs.push(transport.onReachability((p, r, up, silentForMs) => onLink(p, r, up, silentForMs)));
       else if (transport.onMembership)
         unsubs.push(transport.onMembership((list) => onTransportMembership(list)));
       if (opts.quorumDevice?.onChange) unsubs.push(opts.quorumDevice.onChange(() => pollQdevice()));

@@ -6,7 +6,8 @@ import type { PeerLinkContext, PeerLinkEmitted, PeerLinkEvent, PeerLinkInput } f
  * One peer as one node sees it (corosync totem, per peer): `unreachable` until a ring carries
  * traffic, `reachable` while at least one ring does (a silent ring beside a working one is only
  * marked faulty, the membership does not change), `silent` once every ring went quiet: the
- * `tokenTimeout` runs from that report and, if no ring comes back, the peer is lost. The node
+ * `tokenTimeout` runs from the last packet heard (the report's `silentForMs` before it) and, if no
+ * ring comes back, the peer is lost. The node
  * turns `peer.reachable` / `peer.lost` into membership changes (all changes of one instant
  * together).
  */
@@ -18,7 +19,7 @@ export const peerLinkMachine = setup({
     emitted: {} as PeerLinkEmitted,
   },
   delays: {
-    tokenTimeout: ({ context }) => context.tokenTimeoutMs,
+    tokenTimeout: ({ context }) => Math.max(0, context.tokenTimeoutMs - context.silentForMs),
   },
   guards: {
     anyUpAfter: ({ context, event }) => anyRingUp(withRing(context.rings, event.ring, event.up)),
@@ -44,7 +45,9 @@ export const peerLinkMachine = setup({
     emitReachable: enqueueActions(({ context, enqueue }) => {
       enqueue.emit({ type: 'peer.reachable', peer: context.peer });
     }),
-    emitSilent: enqueueActions(({ context, enqueue }) => {
+    emitSilent: enqueueActions(({ context, event, enqueue }) => {
+      // The last ring's silence is the peer's: the token timeout runs from its last packet.
+      enqueue.assign({ silentForMs: Math.max(0, Math.min(context.tokenTimeoutMs, event.silentForMs ?? 0)) });
       enqueue.emit({ type: 'peer.silent', peer: context.peer });
     }),
     emitLost: enqueueActions(({ context, enqueue }) => {
@@ -54,7 +57,7 @@ export const peerLinkMachine = setup({
   },
 }).createMachine({
   id: 'peerLink',
-  context: ({ input }) => ({ ...input, rings: [], faulty: [] }),
+  context: ({ input }) => ({ ...input, rings: [], faulty: [], silentForMs: 0 }),
   initial: 'unreachable',
   states: {
     unreachable: {

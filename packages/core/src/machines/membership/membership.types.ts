@@ -11,10 +11,15 @@ export interface PeerLinkInput {
 export interface PeerLinkContext extends PeerLinkInput {
   rings: boolean[];
   faulty: boolean[];
+  /** How long the peer had already been silent when its last ring was reported down (ms). */
+  silentForMs: number;
 }
 
-/** Reachability reports from the transport. */
-export type PeerLinkEvent = { type: 'link.changed'; ring: number; up: boolean };
+/**
+ * Reachability reports from the transport. `silentForMs` (down reports only): how long the link
+ * had been silent before the report; the token timeout counts from the silence, not the report.
+ */
+export type PeerLinkEvent = { type: 'link.changed'; ring: number; up: boolean; silentForMs?: number };
 
 /** Facts a peer-link actor emits. */
 export type PeerLinkEmitted =
