@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { main } from '../../packages/cli/src/main.js';
+import { quorate } from './run-quorate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'quorate-cli-import-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,19 +21,6 @@ function file(text: string, ext = 'conf'): string {
   return f;
 }
 
-async function quorate(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    stdout: (s) => {
-      out += s;
-    },
-    stderr: (s) => {
-      err += s;
-    },
-  });
-  return { code, out, err };
-}
 
 /** Imports `xml`, checks the output lints clean, returns the parsed document and the streams. */
 async function importAndLint(xml: string) {

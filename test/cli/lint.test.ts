@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { main } from '../../packages/cli/src/main.js';
+import { quorate } from './run-quorate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'quorate-cli-lint-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,19 +25,6 @@ function file(content: unknown, ext = 'yaml'): string {
   return f;
 }
 
-async function quorate(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    stdout: (s) => {
-      out += s;
-    },
-    stderr: (s) => {
-      err += s;
-    },
-  });
-  return { code, out, err };
-}
 
 /** Three nodes, one IPMI device each: nothing to warn about. */
 const clean = {

@@ -9,26 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../packages/cli/src/main.js';
+import { quorate } from './run-quorate.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const doc = (name: string) => readFileSync(join(root, 'docs', name), 'utf8');
 const dir = mkdtempSync(join(tmpdir(), 'quorate-docs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function quorate(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    stdout: (s) => {
-      out += s;
-    },
-    stderr: (s) => {
-      err += s;
-    },
-  });
-  return { code, out, err };
-}
 
 /** Every property name anywhere in a JSON Schema. */
 function propertyNames(s: unknown, into = new Set<string>()): Set<string> {

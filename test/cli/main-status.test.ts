@@ -14,24 +14,11 @@ import {
 } from '@quorate/core';
 import { createSeededRandom, silentLogger, VirtualClock } from '@quorate/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../packages/cli/src/main.js';
+import { quorate } from './run-quorate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'quorate-cli-status-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function quorate(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    stdout: (s) => {
-      out += s;
-    },
-    stderr: (s) => {
-      err += s;
-    },
-  });
-  return { code, out, err };
-}
 
 const scenario = parseScenario(`
 name: status-source

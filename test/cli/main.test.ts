@@ -1,20 +1,7 @@
 /** `quorate` itself: the usage text names every command, unknown commands are usage errors. */
 import { describe, expect, it } from 'vitest';
-import { main } from '../../packages/cli/src/main.js';
+import { quorate } from './run-quorate.js';
 
-async function quorate(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    stdout: (s) => {
-      out += s;
-    },
-    stderr: (s) => {
-      err += s;
-    },
-  });
-  return { code, out, err };
-}
 
 const COMMANDS = ['simulate', 'policy', 'fence', 'lint', 'import', 'schema', 'status'];
 

@@ -3,21 +3,8 @@
  * enums and duration fields as the zod schema defines them; usage errors.
  */
 import { describe, expect, it } from 'vitest';
-import { main } from '../../packages/cli/src/main.js';
+import { quorate } from './run-quorate.js';
 
-async function quorate(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    stdout: (s) => {
-      out += s;
-    },
-    stderr: (s) => {
-      err += s;
-    },
-  });
-  return { code, out, err };
-}
 
 type Json = Record<string, unknown>;
 
