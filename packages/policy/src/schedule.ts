@@ -72,6 +72,10 @@ interface Rsc {
   allocating: boolean;
   merging: boolean;
   assigned: number;
+  /** Its start action (primitives with a node), set when actions are built. */
+  start: Act | undefined;
+  /** Its stop actions (one per node it runs on); empty for groups. */
+  stops: Act[];
 }
 
 /** A start or stop of one primitive (a tiny subset of Pacemaker's action graph). */
@@ -84,6 +88,9 @@ interface Act {
 }
 
 const NO_SCORE = Number.NaN;
+/** Shared placeholders for not-yet-built tables and stop lists (replaced, never written to). */
+const NO_TABLE = new Float64Array(0);
+const NO_ACTS: Act[] = [];
 const f32 = Math.fround;
 
 /** Default `requires` as Pacemaker derives it (`unpack_requires`). */
@@ -256,13 +263,15 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     stopFailedOn: [],
     failedOn: [],
     pinnedOn: [],
-    table: new Float64Array(0),
+    table: NO_TABLE,
     thisWith: [],
     withThis: [],
     provisional: true,
     allocating: false,
     merging: false,
     assigned: -1,
+    start: undefined,
+    stops: NO_ACTS,
   });
   for (const r of snapshot.resources) {
     if (byId.has(r.id)) continue;
@@ -410,16 +419,16 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     for (const i of x.stopFailedOn) add(i, -INFINITY);
     // A group's location applies its score to the first member and 0 to later members
     // (`pcmk__group_apply_location`).
-    const own = locsByRsc.get(r.id) ?? [];
-    const fromGroup = x.parent ? (locsByRsc.get(x.parent.id) ?? []) : [];
-    const isFirst = x.parent !== undefined && x.parent.members[0] === x;
-    const locs: Array<{ c: LocationConstraint; pos: number; zero: boolean }> = [];
-    for (const l of own) locs.push({ c: l.c, pos: l.pos, zero: false });
-    if (fromGroup.length > 0) {
-      for (const l of fromGroup) locs.push({ c: l.c, pos: l.pos, zero: !isFirst });
-      locs.sort((a, b) => a.pos - b.pos);
-    }
-    if (locs.length > 0) {
+    const own = locsByRsc.get(r.id);
+    const fromGroup = x.parent ? locsByRsc.get(x.parent.id) : undefined;
+    if (own !== undefined || fromGroup !== undefined) {
+      const isFirst = x.parent !== undefined && x.parent.members[0] === x;
+      const locs: Array<{ c: LocationConstraint; pos: number; zero: boolean }> = [];
+      for (const l of own ?? []) locs.push({ c: l.c, pos: l.pos, zero: false });
+      if (fromGroup !== undefined && fromGroup.length > 0) {
+        for (const l of fromGroup) locs.push({ c: l.c, pos: l.pos, zero: !isFirst });
+        locs.sort((a, b) => a.pos - b.pos);
+      }
       // Each constraint (and each rule of a rule-based one) becomes one entry, applied in reverse
       // document order (Pacemaker prepends every new location to its list).
       const entries: Array<Array<[number, Score]>> = [];
@@ -690,17 +699,20 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     }
     if (!x.provisional || x.allocating) return;
     x.allocating = true;
-    for (const c of x.thisWith.slice()) applyThisWith(x, c);
-    for (const c of x.withThis.slice()) {
-      if (!hasInfluence(c)) continue;
-      x.table = addColocatedScores(c.dependent, x.table, c.attr, f32(c.score / INFINITY));
-    }
+    if (x.thisWith.length > 0) for (const c of x.thisWith.slice()) applyThisWith(x, c);
+    if (x.withThis.length > 0)
+      for (const c of x.withThis.slice()) {
+        if (!hasInfluence(c)) continue;
+        x.table = addColocatedScores(c.dependent, x.table, c.attr, f32(c.score / INFINITY));
+      }
     const t = x.table;
     if (x.r?.targetRole === 'stopped')
       for (let i = 0; i < N; i++) if (!Number.isNaN(t[i] as number)) t[i] = -INFINITY;
     // The score row is materialised on first read: building 64 × 10000 small objects eagerly
     // dominated the run time, and most callers read a few rows (or none).
-    const snapshotRow = Float64Array.from(t);
+    // `t` is final here: once assigned, a resource's table is only read (colocation merges copy
+    // it), so the row reads it directly instead of a copy.
+    const snapshotRow = t;
     Object.defineProperty(scores, x.id, {
       enumerable: true,
       configurable: true,
@@ -819,8 +831,6 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   for (const a of fenceActions) if (a.op === 'fence') fence.push(a.node);
 
   // --- actions: starts and stops, then ordering and colocation effects --------------------------
-  const startOf = new Map<Rsc, Act>();
-  const stopsOf = new Map<Rsc, Act[]>();
   // A stop runs on an online, clean, joined node, or is implied by fencing the node. Actions on a
   // pending node (in membership, not joined) cannot run.
   const stopRunnable = (i: number): boolean => {
@@ -860,7 +870,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       ) {
         a.runnable = false;
       }
-      startOf.set(x, a);
+      x.start = a;
     }
     const stops: Act[] = [];
     for (const i of x.running) {
@@ -874,17 +884,17 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
         reason: next < 0 ? 'node availability' : undefined,
       });
     }
-    stopsOf.set(x, stops);
+    x.stops = stops;
   }
   const requireStart = (x: Rsc, reason: string | undefined): boolean => {
-    const s = startOf.get(x);
+    const s = x.start;
     if (!s || s.required || !x.managed) return false;
     s.required = true;
     if (reason !== undefined && s.reason === undefined) s.reason = reason;
     return true;
   };
   const blockStart = (x: Rsc, reason: string | undefined): boolean => {
-    const s = startOf.get(x);
+    const s = x.start;
     if (!s?.runnable) return false;
     s.runnable = false;
     if (reason !== undefined && s.reason === undefined) s.reason = reason;
@@ -893,7 +903,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   const requireStops = (x: Rsc): boolean => {
     let changed = false;
     // Unmanaged resources' stops become required too; they just cannot run.
-    for (const s of stopsOf.get(x) ?? []) {
+    for (const s of x.stops) {
       if (!s.required) {
         s.required = true;
         changed = true;
@@ -902,11 +912,11 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     return changed;
   };
   const startRunnable = (x: Rsc): boolean => {
-    const s = startOf.get(x);
+    const s = x.start;
     return s?.runnable === true;
   };
-  const startRequired = (x: Rsc): boolean => startOf.get(x)?.required === true;
-  const stopsRequired = (x: Rsc): boolean => (stopsOf.get(x) ?? []).some((s) => s.required);
+  const startRequired = (x: Rsc): boolean => x.start?.required === true;
+  const stopsRequired = (x: Rsc): boolean => x.stops.some((s) => s.required);
 
   // Orderings between primitives: user constraints (groups expand to their members) and the
   // groups' internal "start members in order".
@@ -967,7 +977,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   // reports "required A start" for dependents that run, "unrunnable A start" for the others).
   const orderRunnable = (x: Rsc): boolean => startRunnable(x);
   const orderRequired = (x: Rsc): boolean =>
-    startOf.has(x) ? startRequired(x) : x.managed && x.running.length > 0 && x.assigned < 0;
+    x.start !== undefined ? startRequired(x) : x.managed && x.running.length > 0 && x.assigned < 0;
   const firstRunnable = (f: Rsc): boolean =>
     f.kind === 'group' ? f.members.every(orderRunnable) : orderRunnable(f);
   const firstRequired = (f: Rsc): boolean =>
@@ -985,7 +995,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       if (!o.mandatory) continue;
       const f = o.first;
       for (const t of o.after) {
-        if (!startOf.has(t)) continue;
+        if (!(t.start !== undefined)) continue;
         if (firstRequired(f) && requireStart(t, `required ${firstLabel(f)}`)) changed = true;
         if (!firstRunnable(f) && blockStart(t, `unrunnable ${firstLabel(f)}`)) changed = true;
       }
@@ -994,8 +1004,8 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       // earlier members' stops too.
       if (groupInternal.has(o)) {
         const later = o.after[0] as Rsc;
-        if ((stopsOf.get(later) ?? []).some((st) => st.required && !st.runnable)) {
-          for (const st of stopsOf.get(f) ?? []) {
+        if (later.stops.some((st) => st.required && !st.runnable)) {
+          for (const st of f.stops) {
             if (st.required && st.runnable) {
               st.runnable = false;
               if (st.reason === undefined) st.reason = `unrunnable ${later.id} stop`;
@@ -1007,7 +1017,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     }
     for (const x of prims) {
       if (!x.managed) continue;
-      const s = startOf.get(x);
+      const s = x.start;
       const stays = s !== undefined && x.running.includes(s.node);
       // A required start on the node where it runs means a restart: stop first. A start that
       // cannot run where it runs means it is stopped there.
@@ -1015,11 +1025,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       // A required stop on the node it stays on means it must start again.
       if (s && stays && stopsRequired(x) && requireStart(x, undefined)) changed = true;
       // A required stop that cannot run pins the resource: its start cannot run either.
-      if (
-        s?.runnable &&
-        (stopsOf.get(x) ?? []).some((st) => st.required && !st.runnable) &&
-        blockStart(x, undefined)
-      ) {
+      if (s?.runnable && x.stops.some((st) => st.required && !st.runnable) && blockStart(x, undefined)) {
         changed = true;
       }
     }
@@ -1032,10 +1038,10 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       // member, so groups never block their dependents this way.
       if (c.primary.kind === 'group' || c.primary.parent !== undefined) continue;
       const primaries = [c.primary];
-      if (primaries.some((p) => startOf.get(p)?.runnable === true)) continue;
+      if (primaries.some((p) => p.start?.runnable === true)) continue;
       // A primary without a node has a start action only if an ordering created one for it.
-      if (!primaries.some((p) => startOf.has(p) || hasOrderedStart.has(p))) continue;
-      const blamed = primaries.find((p) => startOf.get(p) !== undefined) ?? primaries[0];
+      if (!primaries.some((p) => p.start !== undefined || hasOrderedStart.has(p))) continue;
+      const blamed = primaries.find((p) => p.start !== undefined) ?? primaries[0];
       const reason = `colocation with ${blamed?.id ?? c.primary.id}`;
       for (const d of c.dependent.kind === 'group' ? c.dependent.members : [c.dependent]) {
         if (blockStart(d, reason)) changed = true;
@@ -1055,8 +1061,8 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       placements[x.id] = stay === undefined ? null : nameOf(stay);
       continue;
     }
-    const start = startOf.get(x);
-    const stops = stopsOf.get(x) ?? [];
+    const start = x.start;
+    const stops = x.stops;
     // A stop that cannot run pins the resource there, unless the node is fenced (then it is gone).
     const pinned = stops.filter((s) => !s.runnable && !fenced[s.node]).map((s) => s.node);
     if (running.length === 0) {
