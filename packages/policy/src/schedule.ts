@@ -406,9 +406,12 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   }
 
   // --- score tables (apply_node_criteria) ----------------------------------------------------
+  // One backing store for every table: a small typed array each costs an off-heap allocation
+  // (and GC work) that dominated this loop; a view into a shared buffer does not.
+  const tableStore = new Float64Array(N * prims.length);
   for (const x of prims) {
     const r = x.r as SnapshotResource;
-    const t = new Float64Array(N);
+    const t = tableStore.subarray(x.index * N, (x.index + 1) * N);
     if (opts.symmetricCluster) for (let i = 0; i < N; i++) t[i] = (nodes[i] as NodeInfo).baseScore;
     else t.fill(NO_SCORE);
     const add = (i: number, s: Score): void => {
@@ -643,7 +646,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     for (let i = 0; i < N; i++) {
       const raw = t[i] as number;
       if (Number.isNaN(raw)) continue;
-      const eff = available(i) ? raw : -INFINITY;
+      const eff = availableNow[i] === 1 ? raw : -INFINITY;
       if (best < 0) {
         best = i;
         bestEff = eff;
@@ -673,7 +676,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       reasons[x.id] = 'no node is allowed to run it';
       return -1;
     }
-    if (!available(best) || (t[best] as number) < 0) {
+    if (availableNow[best] === 0 || (t[best] as number) < 0) {
       reasons[x.id] =
         x.r?.targetRole === 'stopped'
           ? 'target-role is Stopped'
@@ -682,7 +685,13 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     }
     let chosen = best;
     const bestScore = t[best] as number;
-    if (bestScore > 0 && current >= 0 && current !== best && available(current) && t[current] === bestScore) {
+    if (
+      bestScore > 0 &&
+      current >= 0 &&
+      current !== best &&
+      availableNow[current] === 1 &&
+      t[current] === bestScore
+    ) {
       chosen = current;
     }
     reasons[x.id] =
@@ -1063,8 +1072,6 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     }
     const start = x.start;
     const stops = x.stops;
-    // A stop that cannot run pins the resource there, unless the node is fenced (then it is gone).
-    const pinned = stops.filter((s) => !s.runnable && !fenced[s.node]).map((s) => s.node);
     if (running.length === 0) {
       if (!start) {
         placements[x.id] = null;
@@ -1109,7 +1116,9 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
         }
         stopActions.push(a);
       }
-      placements[x.id] = pinned.length > 0 ? nameOf(pinned[0] as number) : null;
+      // A stop that cannot run pins the resource there, unless the node is fenced (then it is gone).
+      const pinned = stops.find((s) => !s.runnable && !fenced[s.node]);
+      placements[x.id] = pinned !== undefined ? nameOf(pinned.node) : null;
       if (start && !start.runnable)
         reasons[x.id] = `stopped: start cannot run${start.reason ? ` (${start.reason})` : ''}`;
       continue;
