@@ -93,6 +93,24 @@ const NO_TABLE = new Float64Array(0);
 const NO_ACTS: Act[] = [];
 const f32 = Math.fround;
 
+/** Adds `s` to a score table entry; an entry with no score yet (NaN) takes `s`. */
+function addTo(t: Float64Array, i: number, s: Score): void {
+  const cur = t[i] as number;
+  t[i] = Number.isNaN(cur) ? s : addScores(cur, s);
+}
+
+/** Whether any of these actions is required. */
+function anyRequired(acts: Act[]): boolean {
+  for (const a of acts) if (a.required) return true;
+  return false;
+}
+
+/** Whether any of these actions is required but cannot run. */
+function anyStuck(acts: Act[]): boolean {
+  for (const a of acts) if (a.required && !a.runnable) return true;
+  return false;
+}
+
 /** Default `requires` as Pacemaker derives it (`unpack_requires`). */
 function requiresOf(r: SnapshotResource, stonith: boolean, nqp: string): 'nothing' | 'quorum' | 'fencing' {
   if (r.requires) return r.requires;
@@ -414,12 +432,8 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     const t = tableStore.subarray(x.index * N, (x.index + 1) * N);
     if (opts.symmetricCluster) for (let i = 0; i < N; i++) t[i] = (nodes[i] as NodeInfo).baseScore;
     else t.fill(NO_SCORE);
-    const add = (i: number, s: Score): void => {
-      const cur = t[i] as number;
-      t[i] = Number.isNaN(cur) ? s : addScores(cur, s);
-    };
-    for (const i of x.pinnedOn) add(i, INFINITY);
-    for (const i of x.stopFailedOn) add(i, -INFINITY);
+    for (const i of x.pinnedOn) addTo(t, i, INFINITY);
+    for (const i of x.stopFailedOn) addTo(t, i, -INFINITY);
     // A group's location applies its score to the first member and 0 to later members
     // (`pcmk__group_apply_location`).
     const own = locsByRsc.get(r.id);
@@ -458,7 +472,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
         }
       }
       for (let k = entries.length - 1; k >= 0; k--)
-        for (const [i, s] of entries[k] as Array<[number, Score]>) add(i, s);
+        for (const [i, s] of entries[k] as Array<[number, Score]>) addTo(t, i, s);
     }
     const stickiness = r.stickiness ?? opts.resourceStickiness;
     if (x.managed && stickiness >= 1 && x.running.length === 1) {
@@ -474,7 +488,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
         for (const [i, f] of fails) {
           const expired = timeout > 0 && snapshot.nowMs > f.last + timeout;
           const count = expired ? 0 : f.count;
-          if (count > 0 && threshold - count <= 0) add(i, -INFINITY);
+          if (count > 0 && threshold - count <= 0) addTo(t, i, -INFINITY);
         }
       }
     }
@@ -925,7 +939,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     return s?.runnable === true;
   };
   const startRequired = (x: Rsc): boolean => x.start?.required === true;
-  const stopsRequired = (x: Rsc): boolean => x.stops.some((s) => s.required);
+  const stopsRequired = (x: Rsc): boolean => anyRequired(x.stops);
 
   // Orderings between primitives: user constraints (groups expand to their members) and the
   // groups' internal "start members in order".
@@ -1013,7 +1027,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       // earlier members' stops too.
       if (groupInternal.has(o)) {
         const later = o.after[0] as Rsc;
-        if (later.stops.some((st) => st.required && !st.runnable)) {
+        if (anyStuck(later.stops)) {
           for (const st of f.stops) {
             if (st.required && st.runnable) {
               st.runnable = false;
@@ -1034,7 +1048,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       // A required stop on the node it stays on means it must start again.
       if (s && stays && stopsRequired(x) && requireStart(x, undefined)) changed = true;
       // A required stop that cannot run pins the resource: its start cannot run either.
-      if (s?.runnable && x.stops.some((st) => st.required && !st.runnable) && blockStart(x, undefined)) {
+      if (s?.runnable && anyStuck(x.stops) && blockStart(x, undefined)) {
         changed = true;
       }
     }
