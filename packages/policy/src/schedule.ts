@@ -99,6 +99,19 @@ function addTo(t: Float64Array, i: number, s: Score): void {
   t[i] = Number.isNaN(cur) ? s : addScores(cur, s);
 }
 
+/** Up to this many nodes, `schedule` builds score rows eagerly; above it, on first read. */
+const EAGER_ROW_NODES = 32;
+
+/** A resource's allocation scores by node name (nodes without a score are left out). */
+function scoreRow(t: Float64Array, n: number, nameOf: (i: number) => NodeName): Record<NodeName, Score> {
+  const row: Record<NodeName, Score> = {};
+  for (let i = 0; i < n; i++) {
+    const v = t[i] as number;
+    if (!Number.isNaN(v)) row[nameOf(i)] = v;
+  }
+  return row;
+}
+
 /** Whether any of these actions is required. */
 function anyRequired(acts: Act[]): boolean {
   for (const a of acts) if (a.required) return true;
@@ -731,29 +744,37 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     const t = x.table;
     if (x.r?.targetRole === 'stopped')
       for (let i = 0; i < N; i++) if (!Number.isNaN(t[i] as number)) t[i] = -INFINITY;
-    // The score row is materialised on first read: building 64 × 10000 small objects eagerly
-    // dominated the run time, and most callers read a few rows (or none).
     // `t` is final here: once assigned, a resource's table is only read (colocation merges copy
-    // it), so the row reads it directly instead of a copy.
-    const snapshotRow = t;
-    Object.defineProperty(scores, x.id, {
-      enumerable: true,
-      configurable: true,
-      get(): Record<NodeName, Score> {
-        const row: Record<NodeName, Score> = {};
-        for (let i = 0; i < N; i++) {
-          const v = snapshotRow[i] as number;
-          if (!Number.isNaN(v)) row[nameOf(i)] = v;
-        }
+    // it), so the row is built from it directly.
+    if (N <= EAGER_ROW_NODES) {
+      // Few nodes: rows built now share one object shape and cost less than a lazy getter each.
+      const row = scoreRow(t, N, nameOf);
+      if (x.id === '__proto__') {
         Object.defineProperty(scores, x.id, {
           value: row,
           enumerable: true,
           configurable: true,
           writable: true,
         });
-        return row;
-      },
-    });
+      } else scores[x.id] = row;
+    } else {
+      // Many nodes: the row is materialised on first read (building 64 × 10000 small objects
+      // eagerly dominated the run time, and most callers read a few rows, or none).
+      Object.defineProperty(scores, x.id, {
+        enumerable: true,
+        configurable: true,
+        get(): Record<NodeName, Score> {
+          const row = scoreRow(t, N, nameOf);
+          Object.defineProperty(scores, x.id, {
+            value: row,
+            enumerable: true,
+            configurable: true,
+            writable: true,
+          });
+          return row;
+        },
+      });
+    }
     let chosen = -1;
     if (!x.managed) {
       chosen = x.running.length > 0 ? (x.running[0] as number) : -1;
