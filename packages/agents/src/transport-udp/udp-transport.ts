@@ -335,6 +335,7 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
       expectAddr.port !== fromPort
     ) {
       stats.badSender += 1;
+      warnBadSender(p.sender, p.senderId, `${fromAddress}:${fromPort}`, peer, expectAddr);
       return;
     }
     if (!acceptBoot(peer, p)) return;
@@ -370,6 +371,37 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
     }
     stats.messagesDelivered += 1;
     deliver(peer.name, msg);
+  }
+
+  /**
+   * An authenticated packet whose sender does not match the configured node (wrong id or wrong
+   * address): a node name or id used twice, or a key holder posing as another node. Dropped, and
+   * logged once per sender and source, so an operator sees it without a log flood.
+   */
+  const badSenderSeen = new Set<string>();
+  function warnBadSender(
+    sender: string,
+    senderId: number,
+    from: string,
+    peer: PeerState | undefined,
+    expected: { address: string; port: number } | undefined,
+  ): void {
+    const k = `${sender}|${senderId}|${from}`;
+    if (badSenderSeen.has(k) || badSenderSeen.size > 256) return;
+    badSenderSeen.add(k);
+    const why =
+      sender === selfName
+        ? `it claims to be this node ('${selfName}'): is the node name or id used twice?`
+        : !peer
+          ? `'${sender}' is not a configured node`
+          : senderId !== peer.id
+            ? `'${sender}' has id ${peer.id}, the packet says ${senderId}: a node id used twice?`
+            : `'${sender}' is configured at ${expected?.address}:${expected?.port}: a node name used twice, or a spoofed sender?`;
+    log.error(`udp transport: dropped authenticated packet from ${from}: ${why}`, {
+      sender,
+      senderId,
+      from,
+    });
   }
 
   function acceptBoot(peer: PeerState, p: Packet): boolean {

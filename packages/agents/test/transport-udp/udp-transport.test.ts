@@ -171,6 +171,32 @@ describe('udp transport on loopback', () => {
     expect(h.inbox.a).toEqual([]);
   });
 
+  it('logs a node name used twice once, with the reason, and never lets it in', async () => {
+    h = await makeHarness(['a', 'b', 'c'], 1);
+    const lines: string[] = [];
+    const logger = {
+      debug() {},
+      info() {},
+      warn() {},
+      error(msg: string) {
+        lines.push(msg);
+      },
+    };
+    const a = await h.start('a', { logger });
+    raw = await rawAs(h, 'c');
+    // A second process that believes it is 'b' (same key), sending from 'c''s address.
+    for (let seq = 1; seq <= 3; seq++) {
+      const twin = sealPacket(packetFrom('b', 2, seq, { type: 'twin' }, 'feedfacefeedface'), Buffer.from(KEY));
+      await sendRaw(raw, twin, h.nodes.a!.rings[0]!);
+    }
+    await waitFor('three bad senders counted', () => a.stats().badSender === 3);
+    expect(h.inbox.a).toEqual([]);
+    expect(a.members()).toEqual(['a']);
+    const about = lines.filter((l) => l.includes('dropped authenticated packet'));
+    expect(about).toHaveLength(1);
+    expect(about[0]).toMatch(/'b' is configured at 127\.0\.0\.1:\d+: a node name used twice/);
+  });
+
   it('never lets a node with the wrong key join', async () => {
     h = await makeHarness(['a', 'b'], 2);
     const a = await h.start('a');
