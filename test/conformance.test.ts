@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { policy } from '../packages/cli/src/commands/policy.js';
-import { runCase } from './conformance/pacemaker-case.js';
+import { runCase } from './conformance/corpus-case.js';
 
 const corpus = new URL('../../shared/conformance/pacemaker/', import.meta.url).pathname;
 const present = existsSync(corpus);

@@ -1,6 +1,6 @@
 /** Prints a conformance report: `node --conditions=@quorate/source --import tsx test/conformance/report.ts [case...]` */
 import { existsSync, readdirSync } from 'node:fs';
-import { runCase } from './pacemaker-case.js';
+import { runCase } from './corpus-case.js';
 
 const dir = new URL('../../../shared/conformance/pacemaker/', import.meta.url).pathname;
 if (!existsSync(dir)) {
