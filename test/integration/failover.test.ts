@@ -236,7 +236,13 @@ describe.skipIf(missing !== undefined)('loopback cluster: end-to-end failover', 
       const winner = c.activeOn('vm100')[0] as string;
       await activeOnly(c, winner, 10_000);
       const start = last(c.events(winner), 'resource', started);
-      const fenceEvents = c.allEvents().filter((e) => e.event === 'fence' && e.kind === 'succeeded');
+      // vm100's recovery waits only for node4's fence; node5's runs concurrently and may end later.
+      const succeeded = () => c.allEvents().filter((e) => e.event === 'fence' && e.kind === 'succeeded');
+      await c.waitFor('node4 and node5 fenced', () =>
+        ['node4', 'node5'].every((loser) => succeeded().some((e) => e.target === loser)),
+        15_000,
+      );
+      const fenceEvents = succeeded();
       for (const loser of ['node4', 'node5']) {
         const f = fenceEvents.find((e) => e.target === loser);
         expect(f, `${loser} fenced`).toBeDefined();

@@ -455,10 +455,28 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
     }
   }
 
+  /** When `evaluate` last ran; a longer gap than two heartbeats means this process was paused. */
+  let lastEvaluateAt = Number.NaN;
+
   /** Recomputes membership and ring status; notifies subscribers of changes. */
   function evaluate(): void {
     if (state !== 'joined') return;
     const t = now();
+    // Pause detection (as corosync's): when this process was not scheduled for a while (CPU
+    // starvation, a stopped VM), the peers' packets wait unread in the socket buffers. Our own pause
+    // is not their silence, so it is taken off every peer's silence before anything is judged.
+    const gap = t - lastEvaluateAt;
+    lastEvaluateAt = t;
+    if (gap > 2 * hb) {
+      const pause = gap - hb;
+      for (const peer of peers.values()) {
+        for (let r = 0; r < ringCount; r++) {
+          const h = peer.lastHeard[r] as number;
+          if (Number.isFinite(h)) peer.lastHeard[r] = Math.min(t, h + pause);
+        }
+      }
+      if (pause > ringTimeoutMs) log.warn('udp transport: process was paused', { node: selfName, pauseMs: Math.round(pause) });
+    }
     const alive: NodeName[] = [selfName];
     const faultDetail: string[][] = Array.from({ length: ringCount }, () => []);
     for (const peer of peers.values()) {

@@ -603,6 +603,10 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       case 'report':
         onReport(msg as unknown as Report & Message);
         break;
+      case 'report.request':
+        // The coordinator lacks our report (one lost in flight, or sent before it counted us).
+        sendReport();
+        break;
       case 'sync':
         onSync(msg);
         break;
@@ -942,6 +946,26 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   // ===========================================================================================
   // Coordinator
 
+  /**
+   * A report can be lost (a datagram dropped, or sent by a peer before this node counted it as a
+   * member and before it could be kept). The coordinator never decides on a partial view, so
+   * rather than wait forever it asks the missing members again, a quarter token timeout apart,
+   * while they are missing; when every report arrives in time it does nothing.
+   */
+  let reportAskTimer: TimerHandle | undefined;
+  function askForMissingReports(): void {
+    if (reportAskTimer !== undefined) return;
+    reportAskTimer = after(Math.max(50, Math.floor(cfg.options.tokenTimeoutMs / 4)), () => {
+      reportAskTimer = undefined;
+      if (!running || !isCoordinator()) return;
+      const missing = members.filter((m) => reports[m] === undefined);
+      if (missing.length === 0) return;
+      logger.debug('asking members for their reports again', { node: self, missing });
+      for (const m of missing) send(m, { type: 'report.request' });
+      requestSchedule();
+    });
+  }
+
   function requestSchedule(): void {
     if (scheduleQueued || !running) return;
     scheduleQueued = true;
@@ -1005,7 +1029,11 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       for (const t of wantedAdmin) dispatchFence(t, adminFence[t] as string, 0);
       return;
     }
-    if (members.some((m) => reports[m] === undefined)) return; // wait for every member's report
+    if (members.some((m) => reports[m] === undefined)) {
+      // Wait for every member's report; ask again for the missing ones if they do not come.
+      askForMissingReports();
+      return;
+    }
     const view = currentView();
     const nodes: CoordinatorNodeView[] = cfg.nodes.map((n) => ({
       name: n.name,
