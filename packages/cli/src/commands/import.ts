@@ -10,6 +10,7 @@ import {
   renderClusterConfImport,
   safeParseClusterConfig,
 } from '@quorate/core';
+import { parseFileArgs } from '../args.js';
 import type { Io } from '../io.js';
 import { formatIssuePath } from './lint.js';
 
@@ -28,35 +29,21 @@ exit: 0 imported (warnings or not), 2 usage error, unreadable or invalid cluster
 
 /** `quorate import`: see {@link USAGE}. Returns the exit code. */
 export async function importCommand(argv: string[], io: Io): Promise<number> {
-  let file: string | undefined;
-  let out: string | undefined;
-  let force = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === '--out' || a === '-o') {
-      out = argv[++i];
-      if (out === undefined) {
-        io.stderr(`quorate import: ${a} needs a file\n${USAGE}`);
-        return 2;
-      }
-    } else if (a.startsWith('--out=')) out = a.slice('--out='.length);
-    else if (a === '--force') force = true;
-    else if (a === '--help' || a === '-h') {
-      io.stdout(USAGE);
-      return 0;
-    } else if (a.startsWith('-')) {
-      io.stderr(`quorate import: unknown option '${a}'\n${USAGE}`);
-      return 2;
-    } else if (file === undefined) file = a;
-    else {
-      io.stderr(`quorate import: one file only\n${USAGE}`);
-      return 2;
-    }
-  }
-  if (file === undefined) {
-    io.stderr(`quorate import: missing FILE (a cluster.conf)\n${USAGE}`);
-    return 2;
-  }
+  const args = parseFileArgs(
+    'import',
+    argv,
+    {
+      flags: ['--force'],
+      values: { '--out': { aliases: ['-o'], missing: 'needs a file' } },
+      missingFile: 'missing FILE (a cluster.conf)',
+    },
+    USAGE,
+    io,
+  );
+  if (!args.ok) return args.code;
+  const { file } = args;
+  const out = args.values['--out'];
+  const force = args.flags.has('--force');
   if (out === '') {
     io.stderr(`quorate import: --out needs a file\n${USAGE}`);
     return 2;

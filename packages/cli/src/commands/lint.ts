@@ -11,6 +11,7 @@ import {
   safeParseScenarioDocument,
 } from '@quorate/core';
 import { parse as parseYaml } from 'yaml';
+import { parseFileArgs } from '../args.js';
 import type { Io } from '../io.js';
 
 const USAGE = `usage: quorate lint FILE [--scenario] [--strict] [--json]
@@ -146,30 +147,12 @@ interface LintTarget {
 
 /** `quorate lint`: see {@link USAGE}. Returns the exit code. */
 export async function lint(argv: string[], io: Io): Promise<number> {
-  let file: string | undefined;
-  let asScenario = false;
-  let strict = false;
-  let json = false;
-  for (const a of argv) {
-    if (a === '--scenario') asScenario = true;
-    else if (a === '--strict') strict = true;
-    else if (a === '--json') json = true;
-    else if (a === '--help' || a === '-h') {
-      io.stdout(USAGE);
-      return 0;
-    } else if (a.startsWith('-')) {
-      io.stderr(`quorate lint: unknown option '${a}'\n${USAGE}`);
-      return 2;
-    } else if (file === undefined) file = a;
-    else {
-      io.stderr(`quorate lint: one file only\n${USAGE}`);
-      return 2;
-    }
-  }
-  if (file === undefined) {
-    io.stderr(`quorate lint: missing FILE\n${USAGE}`);
-    return 2;
-  }
+  const args = parseFileArgs('lint', argv, { flags: ['--scenario', '--strict', '--json'] }, USAGE, io);
+  if (!args.ok) return args.code;
+  const { file } = args;
+  const asScenario = args.flags.has('--scenario');
+  const strict = args.flags.has('--strict');
+  const json = args.flags.has('--json');
 
   const invalid = (issues: ConfigIssue[]): number => {
     if (json) io.stdout(`${JSON.stringify({ ok: false, issues, warnings: [] })}\n`);

@@ -7,6 +7,7 @@ import {
   runScenario,
   type Scenario,
 } from '@quorate/core';
+import { parseFileArgs } from '../args.js';
 import type { Io } from '../io.js';
 
 const USAGE = `usage: quorate simulate FILE [--json] [--seed N]
@@ -22,35 +23,22 @@ is invalid (nothing is run). --json prints one JSON object per line, the last on
  * which expectation or invariant failed, at what virtual time, and the timeline up to there.
  */
 export async function simulate(argv: string[], io: Io): Promise<number> {
-  let file: string | undefined;
-  let json = false;
-  let seed = 1;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === '--json') json = true;
-    else if (a === '--seed' || a.startsWith('--seed=')) {
-      const v = a === '--seed' ? argv[++i] : a.slice('--seed='.length);
-      if (v === undefined || !/^-?\d+$/.test(v)) {
-        io.stderr(`quorate simulate: --seed needs an integer\n${USAGE}`);
-        return 2;
-      }
-      seed = Number(v);
-    } else if (a === '--help' || a === '-h') {
-      io.stdout(USAGE);
-      return 0;
-    } else if (a.startsWith('-')) {
-      io.stderr(`quorate simulate: unknown option '${a}'\n${USAGE}`);
-      return 2;
-    } else if (file === undefined) file = a;
-    else {
-      io.stderr(`quorate simulate: one file only\n${USAGE}`);
-      return 2;
-    }
-  }
-  if (file === undefined) {
-    io.stderr(`quorate simulate: missing FILE\n${USAGE}`);
+  const args = parseFileArgs(
+    'simulate',
+    argv,
+    { flags: ['--json'], values: { '--seed': { missing: 'needs an integer' } } },
+    USAGE,
+    io,
+  );
+  if (!args.ok) return args.code;
+  const { file } = args;
+  const json = args.flags.has('--json');
+  const seedText = args.values['--seed'] ?? '1';
+  if (!/^-?\d+$/.test(seedText)) {
+    io.stderr(`quorate simulate: --seed needs an integer\n${USAGE}`);
     return 2;
   }
+  const seed = Number(seedText);
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { parseFileArgs } from '../args.js';
 import type { Io } from '../io.js';
 import { formatIssuePath } from './lint.js';
 
@@ -102,28 +103,11 @@ function candidates(text: string): unknown[] {
 
 /** `quorate status`: see {@link USAGE}. Returns the exit code. */
 export async function status(argv: string[], io: Io): Promise<number> {
-  let file: string | undefined;
-  let check = false;
-  let json = false;
-  for (const a of argv) {
-    if (a === '--check') check = true;
-    else if (a === '--json') json = true;
-    else if (a === '--help' || a === '-h') {
-      io.stdout(USAGE);
-      return 0;
-    } else if (a.startsWith('-')) {
-      io.stderr(`quorate status: unknown option '${a}'\n${USAGE}`);
-      return 2;
-    } else if (file === undefined) file = a;
-    else {
-      io.stderr(`quorate status: one file only\n${USAGE}`);
-      return 2;
-    }
-  }
-  if (file === undefined) {
-    io.stderr(`quorate status: missing FILE\n${USAGE}`);
-    return 2;
-  }
+  const args = parseFileArgs('status', argv, { flags: ['--check', '--json'] }, USAGE, io);
+  if (!args.ok) return args.code;
+  const { file } = args;
+  const check = args.flags.has('--check');
+  const json = args.flags.has('--json');
   let text: string;
   try {
     text = await readFile(file, 'utf8');
