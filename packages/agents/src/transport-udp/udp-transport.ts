@@ -136,8 +136,11 @@ const noopLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
  *   ring still hears it is reported `faulty` by `rings()`; it recovers by itself when packets flow
  *   again, and causes no membership change while any ring works.
  * - Two ways to feed core: `onMembership` (the transport applies `tokenTimeoutMs` itself) and
- *   `onReachability` (per-link up/down after `ringTimeoutMs` of silence; core applies its own
- *   token timeout and ring-fault marking). Core uses `onReachability` when present.
+ *   `onReachability` (per-link up/down after `ringTimeoutMs` of silence, a down report carrying
+ *   how long the link has been silent; core counts its own token timeout from that silence and
+ *   marks faulty rings). Core uses `onReachability` when present.
+ * - Pause detection: when this process was not scheduled for more than two heartbeats, the pause
+ *   is not counted as the peers' silence (their packets wait unread in the socket buffers).
  * - A peer that restarts (new boot id) while it is a member is reported as leaving and rejoining
  *   (two membership callbacks), so core notices that it lost its state.
  * - `send`/`broadcast` are fire-and-forget; `broadcast` goes to every peer (not to self),

@@ -3,7 +3,7 @@ import type { NodeName } from '@quorate/policy';
 /** Input of one peer-link actor (one per peer, on every node). */
 export interface PeerLinkInput {
   peer: NodeName;
-  /** A peer silent on every ring this long is lost (counted from the report of the silence). */
+  /** A peer silent on every ring this long is lost (counted from its last packet, see `silentForMs`). */
   tokenTimeoutMs: number;
 }
 
