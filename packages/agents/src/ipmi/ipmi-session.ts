@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { IpmiCipherSuite } from './ipmi-options.js';
 import {
   AuthType,
+  type Decoded,
   decodeIpmiMessage,
   decodeOpenSessionResponse,
   decodeRakp2,
@@ -128,9 +129,14 @@ function acceptResponse(message: Buffer, netFn: number, cmd: number, seq: number
   return { match: { cc: v.data[0] ?? 0, data: v.data.subarray(1) } };
 }
 
-/** Session-less IPMI v1.5 framing used before any session (Get Channel Auth Caps, challenge). */
-function sessionless(netFn: number, cmd: number, seq: number, data: Uint8Array | readonly number[]): Buffer {
-  const message = encodeIpmiMessage({
+/** A request from us (the console, LUN 0) to the BMC (LUN 0). */
+function requestMessage(
+  netFn: number,
+  cmd: number,
+  seq: number,
+  data: Uint8Array | readonly number[],
+): Buffer {
+  return encodeIpmiMessage({
     targetAddr: BMC_ADDR,
     netFn,
     targetLun: 0,
@@ -140,6 +146,11 @@ function sessionless(netFn: number, cmd: number, seq: number, data: Uint8Array |
     cmd,
     data: Buffer.from(data),
   });
+}
+
+/** Session-less IPMI v1.5 framing used before any session (Get Channel Auth Caps, challenge). */
+function sessionless(netFn: number, cmd: number, seq: number, data: Uint8Array | readonly number[]): Buffer {
+  const message = requestMessage(netFn, cmd, seq, data);
   return encodeIpmi15Packet({ authType: AuthType.none, sessionSeq: 0, sessionId: 0, message });
 }
 
@@ -170,6 +181,106 @@ function timingOf(o: IpmiSessionOptions): ExchangeTiming {
   return { timeoutMs: o.timeoutMs, retries: o.retries };
 }
 
+/**
+ * How an established session wraps a request and unwraps an answer: RMCP+ (integrity, AES) or
+ * IPMI v1.5 (AuthCode). Everything else about a request is the same for both.
+ */
+interface SessionFraming {
+  /** `description` of the session. */
+  description: string;
+  /** Our session id as the BMC knows it (the argument of Close Session). */
+  bmcSessionId: number;
+  /** The request sequence number used last before the session (the next request takes the one after). */
+  lastRqSeq: number;
+  /** Wraps one request message; called for every (re)transmission, so session sequence numbers are fresh. */
+  wrap(message: Buffer): Buffer;
+  /** The IPMI message carried by a datagram of this session, or what to do with the datagram. */
+  unwrap(p: RmcpPacket): Accept<Buffer>;
+}
+
+/**
+ * The request/response flow of an established session, whatever its framing: request sequence
+ * numbers, matching answers, retries and timeouts (`ExchangeTiming`), abort, Close Session, and
+ * the session becoming unusable after a failure other than an abort. Then Set Session Privilege
+ * Level; a refusal closes the session.
+ */
+async function startSession(
+  ch: UdpChannel,
+  o: IpmiSessionOptions,
+  framing: SessionFraming,
+  signal: AbortSignal,
+): Promise<IpmiResult<IpmiSession>> {
+  const timing = timingOf(o);
+  const peer = ch.peer;
+  let rqSeq = framing.lastRqSeq;
+  let usable = true;
+
+  const send = (
+    netFn: number,
+    cmd: number,
+    data: Uint8Array | readonly number[],
+    sig: AbortSignal,
+    t: ExchangeTiming,
+  ) => {
+    rqSeq = (rqSeq % 63) + 1;
+    const seq = rqSeq;
+    const message = requestMessage(netFn, cmd, seq, data);
+    return ch.exchange(
+      () => framing.wrap(message),
+      (p): Accept<IpmiResponse> => {
+        const body = framing.unwrap(p);
+        return 'match' in body ? acceptResponse(body.match, netFn, cmd, seq) : body;
+      },
+      sig,
+      t,
+    );
+  };
+
+  const session: IpmiSession = {
+    description: framing.description,
+    get usable() {
+      return usable;
+    },
+    async request(netFn, cmd, data, sig) {
+      if (!usable) return { ok: false, reason: 'agent-error', detail: `${peer}: session is closed` };
+      const r = await send(netFn, cmd, data, sig, timing);
+      if (!r.ok && r.reason !== 'aborted') usable = false;
+      return r;
+    },
+    async close(opts) {
+      if (!usable) {
+        ch.close();
+        return;
+      }
+      usable = false;
+      const ac = new AbortController();
+      const sent = send(0x06, 0x3c, u32le(framing.bmcSessionId), ac.signal, {
+        timeoutMs: Math.min(o.timeoutMs, 300),
+        retries: 0,
+      });
+      // The datagram is on its way once send() returned; without wait, do not linger for the answer.
+      if (opts?.wait === false) ac.abort();
+      await sent;
+      ch.close();
+    },
+  };
+
+  const priv = await session.request(0x06, 0x3b, [o.privilege], signal);
+  if (!priv.ok) {
+    await session.close();
+    return priv;
+  }
+  if (priv.value.cc !== 0) {
+    await session.close();
+    return {
+      ok: false,
+      reason: 'refused',
+      detail: `${peer}: Set Session Privilege Level ${o.privilege} refused (completion code 0x${hex(priv.value.cc)})`,
+    };
+  }
+  return { ok: true, value: session };
+}
+
 async function getAuthCaps(ch: UdpChannel, o: IpmiSessionOptions, signal: AbortSignal, v2: boolean) {
   const data = [v2 ? 0x80 | CHANNEL_THIS : CHANNEL_THIS, o.privilege];
   const r = await ch.exchange(
@@ -187,6 +298,56 @@ async function getAuthCaps(ch: UdpChannel, o: IpmiSessionOptions, signal: AbortS
     };
   }
   return r;
+}
+
+/** What every RMCP+ handshake answer (Open Session Response, RAKP 2, RAKP 4) starts with. */
+interface HandshakeAnswer {
+  tag: number;
+  status: number;
+  consoleSessionId: number;
+}
+
+/** One RMCP+ handshake step outside any session: a request payload and what its answer must be. */
+interface HandshakeStep<A extends HandshakeAnswer, T> {
+  request: { payloadType: number; payload: Buffer };
+  answer: {
+    payloadType: number;
+    decode: (payload: Buffer) => Decoded<A>;
+    tag: number;
+    consoleSessionId: number;
+    /** The detail of a `refused` failure, given the text of a non-zero status. */
+    refused: (status: string) => string;
+    /** Judges the rest of an answer with our tag, session id and status 0. */
+    check: (a: A) => Accept<T>;
+  };
+}
+
+/**
+ * Sends one unencrypted RMCP+ handshake payload and waits for the answer of the expected type with
+ * our tag and console session id (others are ignored); a non-zero status is `refused`.
+ */
+function handshake<A extends HandshakeAnswer, T>(
+  ch: UdpChannel,
+  step: HandshakeStep<A, T>,
+  signal: AbortSignal,
+  timing: ExchangeTiming,
+): Promise<IpmiResult<T>> {
+  const { request, answer } = step;
+  return ch.exchange(
+    () => encodeIpmi20Packet({ ...request, encrypted: false, sessionId: 0, sessionSeq: 0 }),
+    (p): Accept<T> => {
+      if (p.kind !== 'ipmi20' || p.payloadType !== answer.payloadType) return { ignore: true };
+      const r = answer.decode(p.payload);
+      if (!r.ok) return { garbage: `${r.error}: ${r.detail}` };
+      if (r.value.tag !== answer.tag) return { ignore: true };
+      if (r.value.status !== 0)
+        return { fail: 'refused', detail: answer.refused(rmcpStatusText(r.value.status)) };
+      if (r.value.consoleSessionId !== answer.consoleSessionId) return { ignore: true };
+      return answer.check(r.value);
+    },
+    signal,
+    timing,
+  );
 }
 
 async function openLanplus(
@@ -212,44 +373,39 @@ async function openLanplus(
   // Open Session
   const consoleSid = nonZeroU32(random);
   const tag = random(1)[0] ?? 0;
-  const open = await ch.exchange(
-    () =>
-      encodeIpmi20Packet({
+  const open = await handshake(
+    ch,
+    {
+      request: {
         payloadType: PayloadType.openSessionRequest,
-        encrypted: false,
-        sessionId: 0,
-        sessionSeq: 0,
         payload: encodeOpenSessionRequest({
           tag,
           maxPrivilege: o.privilege,
           consoleSessionId: consoleSid,
           algorithms: algs,
         }),
-      }),
-    (p) => {
-      if (p.kind !== 'ipmi20' || p.payloadType !== PayloadType.openSessionResponse) return { ignore: true };
-      const r = decodeOpenSessionResponse(p.payload);
-      if (!r.ok) return { garbage: `${r.error}: ${r.detail}` };
-      if (r.value.tag !== tag) return { ignore: true };
-      if (r.value.status !== 0) {
-        return {
-          fail: 'refused',
-          detail: `${ch.peer}: Open Session (cipher suite ${o.cipher}) refused: ${rmcpStatusText(r.value.status)}`,
-        };
-      }
-      if (r.value.consoleSessionId !== consoleSid) return { ignore: true };
-      const a = r.value.algorithms;
-      if (
-        a.auth !== algs.auth ||
-        a.integrity !== algs.integrity ||
-        a.confidentiality !== algs.confidentiality
-      ) {
-        return {
-          fail: 'agent-error',
-          detail: `${ch.peer}: BMC chose other algorithms than cipher suite ${o.cipher}`,
-        };
-      }
-      return { match: r.value };
+      },
+      answer: {
+        payloadType: PayloadType.openSessionResponse,
+        decode: decodeOpenSessionResponse,
+        tag,
+        consoleSessionId: consoleSid,
+        refused: (why) => `${ch.peer}: Open Session (cipher suite ${o.cipher}) refused: ${why}`,
+        check: (r) => {
+          const a = r.algorithms;
+          if (
+            a.auth !== algs.auth ||
+            a.integrity !== algs.integrity ||
+            a.confidentiality !== algs.confidentiality
+          ) {
+            return {
+              fail: 'agent-error',
+              detail: `${ch.peer}: BMC chose other algorithms than cipher suite ${o.cipher}`,
+            };
+          }
+          return { match: r };
+        },
+      },
     },
     signal,
     timing,
@@ -263,44 +419,39 @@ async function openLanplus(
   const role = o.privilege | 0x10; // name-only lookup
   const rm = random(16);
   const tag1 = (tag + 1) & 0xff;
-  const rakp2 = await ch.exchange(
-    () =>
-      encodeIpmi20Packet({
+  const rakp2 = await handshake(
+    ch,
+    {
+      request: {
         payloadType: PayloadType.rakp1,
-        encrypted: false,
-        sessionId: 0,
-        sessionSeq: 0,
         payload: encodeRakp1({ tag: tag1, bmcSessionId: bmcSid, consoleRandom: rm, role, username }),
-      }),
-    (p): Accept<RakpContext> => {
-      if (p.kind !== 'ipmi20' || p.payloadType !== PayloadType.rakp2) return { ignore: true };
-      const r = decodeRakp2(p.payload);
-      if (!r.ok) return { garbage: `${r.error}: ${r.detail}` };
-      if (r.value.tag !== tag1) return { ignore: true };
-      if (r.value.status !== 0) {
-        return {
-          fail: 'refused',
-          detail: `${ch.peer}: RAKP 2 for user '${o.username}': ${rmcpStatusText(r.value.status)}`,
-        };
-      }
-      if (r.value.consoleSessionId !== consoleSid) return { ignore: true };
-      const ctx: RakpContext = {
-        auth: algs.auth,
+      },
+      answer: {
+        payloadType: PayloadType.rakp2,
+        decode: decodeRakp2,
+        tag: tag1,
         consoleSessionId: consoleSid,
-        bmcSessionId: bmcSid,
-        consoleRandom: rm,
-        bmcRandom: r.value.bmcRandom,
-        bmcGuid: r.value.bmcGuid,
-        role,
-        username,
-      };
-      if (algs.auth !== 0 && !codesEqual(rakp2AuthCode(kuid, ctx), r.value.authCode)) {
-        return {
-          fail: 'refused',
-          detail: `${ch.peer}: authentication failed for user '${o.username}' (RAKP 2 HMAC mismatch: wrong password or BMC key)`,
-        };
-      }
-      return { match: ctx };
+        refused: (why) => `${ch.peer}: RAKP 2 for user '${o.username}': ${why}`,
+        check: (r): Accept<RakpContext> => {
+          const ctx: RakpContext = {
+            auth: algs.auth,
+            consoleSessionId: consoleSid,
+            bmcSessionId: bmcSid,
+            consoleRandom: rm,
+            bmcRandom: r.bmcRandom,
+            bmcGuid: r.bmcGuid,
+            role,
+            username,
+          };
+          if (algs.auth !== 0 && !codesEqual(rakp2AuthCode(kuid, ctx), r.authCode)) {
+            return {
+              fail: 'refused',
+              detail: `${ch.peer}: authentication failed for user '${o.username}' (RAKP 2 HMAC mismatch: wrong password or BMC key)`,
+            };
+          }
+          return { match: ctx };
+        },
+      },
     },
     signal,
     timing,
@@ -311,39 +462,34 @@ async function openLanplus(
 
   // RAKP 3 / 4
   const tag3 = (tag + 2) & 0xff;
-  const rakp4 = await ch.exchange(
-    () =>
-      encodeIpmi20Packet({
+  const rakp4 = await handshake(
+    ch,
+    {
+      request: {
         payloadType: PayloadType.rakp3,
-        encrypted: false,
-        sessionId: 0,
-        sessionSeq: 0,
         payload: encodeRakp3({
           tag: tag3,
           status: 0,
           bmcSessionId: bmcSid,
           authCode: rakp3AuthCode(kuid, ctx),
         }),
-      }),
-    (p): Accept<true> => {
-      if (p.kind !== 'ipmi20' || p.payloadType !== PayloadType.rakp4) return { ignore: true };
-      const r = decodeRakp4(p.payload);
-      if (!r.ok) return { garbage: `${r.error}: ${r.detail}` };
-      if (r.value.tag !== tag3) return { ignore: true };
-      if (r.value.status !== 0) {
-        return {
-          fail: 'refused',
-          detail: `${ch.peer}: RAKP 4 for user '${o.username}': ${rmcpStatusText(r.value.status)}`,
-        };
-      }
-      if (r.value.consoleSessionId !== consoleSid) return { ignore: true };
-      if (algs.auth !== 0 && !codesEqual(rakp4Icv(sik, ctx), r.value.icv)) {
-        return {
-          fail: 'refused',
-          detail: `${ch.peer}: RAKP 4 integrity check value mismatch (wrong BMC key?)`,
-        };
-      }
-      return { match: true };
+      },
+      answer: {
+        payloadType: PayloadType.rakp4,
+        decode: decodeRakp4,
+        tag: tag3,
+        consoleSessionId: consoleSid,
+        refused: (why) => `${ch.peer}: RAKP 4 for user '${o.username}': ${why}`,
+        check: (r): Accept<true> => {
+          if (algs.auth !== 0 && !codesEqual(rakp4Icv(sik, ctx), r.icv)) {
+            return {
+              fail: 'refused',
+              detail: `${ch.peer}: RAKP 4 integrity check value mismatch (wrong BMC key?)`,
+            };
+          }
+          return { match: true };
+        },
+      },
     },
     signal,
     timing,
@@ -354,31 +500,14 @@ async function openLanplus(
   const k2 = deriveKey(algs.auth, sik, 2);
   const codeLen = integrityCodeLength(algs.integrity);
   let outSeq = 0;
-  let rqSeq = 0;
-  let usable = true;
-  const peer = ch.peer;
-
-  const send = async (
-    netFn: number,
-    cmd: number,
-    data: Uint8Array | readonly number[],
-    sig: AbortSignal,
-    t: ExchangeTiming,
-  ) => {
-    rqSeq = (rqSeq % 63) + 1;
-    const seq = rqSeq;
-    const message = encodeIpmiMessage({
-      targetAddr: BMC_ADDR,
-      netFn,
-      targetLun: 0,
-      sourceAddr: CONSOLE_ADDR,
-      seq,
-      sourceLun: 0,
-      cmd,
-      data: Buffer.from(data),
-    });
-    return ch.exchange(
-      () => {
+  return startSession(
+    ch,
+    o,
+    {
+      description: `lanplus cipher suite ${o.cipher}`,
+      bmcSessionId: bmcSid,
+      lastRqSeq: 0,
+      wrap: (message) => {
         outSeq = (outSeq + 1) >>> 0 || 1;
         const payload = algs.confidentiality ? aesEncryptPayload(k2, random(16), message) : message;
         return encodeIpmi20Packet({
@@ -390,7 +519,7 @@ async function openLanplus(
           sign: algs.integrity ? (covered) => integrityAuthCode(algs.integrity, k1, covered) : undefined,
         });
       },
-      (p): Accept<IpmiResponse> => {
+      unwrap: (p) => {
         if (p.kind !== 'ipmi20' || p.payloadType !== PayloadType.ipmi || p.sessionId !== consoleSid)
           return { ignore: true };
         if (algs.integrity) {
@@ -402,63 +531,14 @@ async function openLanplus(
             return { garbage: 'integrity AuthCode mismatch' };
           }
         }
-        let body = p.payload;
-        if (algs.confidentiality) {
-          if (!p.encrypted) return { garbage: 'unencrypted message in a confidential session' };
-          const dec = aesDecryptPayload(k2, p.payload);
-          if (!dec.ok) return { garbage: dec.detail };
-          body = dec.value;
-        }
-        return acceptResponse(body, netFn, cmd, seq);
+        if (!algs.confidentiality) return { match: p.payload };
+        if (!p.encrypted) return { garbage: 'unencrypted message in a confidential session' };
+        const dec = aesDecryptPayload(k2, p.payload);
+        return dec.ok ? { match: dec.value } : { garbage: dec.detail };
       },
-      sig,
-      t,
-    );
-  };
-
-  const session: IpmiSession = {
-    description: `lanplus cipher suite ${o.cipher}`,
-    get usable() {
-      return usable;
     },
-    async request(netFn, cmd, data, sig) {
-      if (!usable) return { ok: false, reason: 'agent-error', detail: `${peer}: session is closed` };
-      const r = await send(netFn, cmd, data, sig, timing);
-      if (!r.ok && r.reason !== 'aborted') usable = false;
-      return r;
-    },
-    async close(opts) {
-      if (!usable) {
-        ch.close();
-        return;
-      }
-      usable = false;
-      const ac = new AbortController();
-      const sent = send(0x06, 0x3c, u32le(bmcSid), ac.signal, {
-        timeoutMs: Math.min(o.timeoutMs, 300),
-        retries: 0,
-      });
-      // The datagram is on its way once send() returned; without wait, do not linger for the answer.
-      if (opts?.wait === false) ac.abort();
-      await sent;
-      ch.close();
-    },
-  };
-
-  const priv = await session.request(0x06, 0x3b, [o.privilege], signal);
-  if (!priv.ok) {
-    await session.close();
-    return priv;
-  }
-  if (priv.value.cc !== 0) {
-    await session.close();
-    return {
-      ok: false,
-      reason: 'refused',
-      detail: `${peer}: Set Session Privilege Level ${o.privilege} refused (completion code 0x${hex(priv.value.cc)})`,
-    };
-  }
-  return { ok: true, value: session };
+    signal,
+  );
 }
 
 const AUTH15_BIT: Record<number, number> = { 0: 0x01, 2: 0x04, 4: 0x10 };
@@ -511,16 +591,12 @@ async function openLan15(
   const challenge = chal.value.data.subarray(4, 20);
 
   const initialOutbound = nonZeroU32(random);
-  const activateMsg = encodeIpmiMessage({
-    targetAddr: BMC_ADDR,
-    netFn: 0x06,
-    targetLun: 0,
-    sourceAddr: CONSOLE_ADDR,
-    seq: 2,
-    sourceLun: 0,
-    cmd: 0x3a,
-    data: Buffer.concat([Buffer.from([authType, o.privilege]), challenge, u32le(initialOutbound)]),
-  });
+  const activateMsg = requestMessage(
+    0x06,
+    0x3a,
+    2,
+    Buffer.concat([Buffer.from([authType, o.privilege]), challenge, u32le(initialOutbound)]),
+  );
   const act = await ch.exchange(
     () =>
       encodeIpmi15Packet({
@@ -555,30 +631,14 @@ async function openLan15(
   const sid = act.value.data.readUInt32LE(1);
   let outSeq = act.value.data.readUInt32LE(5) >>> 0;
   const sessionAuth = act.value.data[0] ?? authType;
-  let rqSeq = 2;
-  let usable = true;
-
-  const send = (
-    netFn: number,
-    cmd: number,
-    data: Uint8Array | readonly number[],
-    sig: AbortSignal,
-    t: ExchangeTiming,
-  ) => {
-    rqSeq = (rqSeq % 63) + 1;
-    const seq = rqSeq;
-    const message = encodeIpmiMessage({
-      targetAddr: BMC_ADDR,
-      netFn,
-      targetLun: 0,
-      sourceAddr: CONSOLE_ADDR,
-      seq,
-      sourceLun: 0,
-      cmd,
-      data: Buffer.from(data),
-    });
-    return ch.exchange(
-      () => {
+  return startSession(
+    ch,
+    o,
+    {
+      description: `lan (IPMI v1.5) auth ${AUTH15_NAME[authType]}`,
+      bmcSessionId: sid,
+      lastRqSeq: 2,
+      wrap: (message) => {
         const s = outSeq;
         outSeq = (outSeq + 1) >>> 0 || 1;
         return encodeIpmi15Packet({
@@ -589,59 +649,15 @@ async function openLan15(
           message,
         });
       },
-      (p): Accept<IpmiResponse> => {
+      unwrap: (p) => {
         if (p.kind !== 'ipmi15' || p.sessionId !== sid) return { ignore: true };
         if (p.authType === AuthType.md5 && p.authCode) {
           const want = ipmi15AuthCode(AuthType.md5, pw16, sid, p.message, p.sessionSeq);
           if (!codesEqual(want, p.authCode)) return { garbage: 'IPMI v1.5 MD5 AuthCode mismatch' };
         }
-        return acceptResponse(p.message, netFn, cmd, seq);
+        return { match: p.message };
       },
-      sig,
-      t,
-    );
-  };
-
-  const session: IpmiSession = {
-    description: `lan (IPMI v1.5) auth ${AUTH15_NAME[authType]}`,
-    get usable() {
-      return usable;
     },
-    async request(netFn, cmd, data, sig) {
-      if (!usable) return { ok: false, reason: 'agent-error', detail: `${peer}: session is closed` };
-      const r = await send(netFn, cmd, data, sig, timing);
-      if (!r.ok && r.reason !== 'aborted') usable = false;
-      return r;
-    },
-    async close(opts) {
-      if (!usable) {
-        ch.close();
-        return;
-      }
-      usable = false;
-      const ac = new AbortController();
-      const sent = send(0x06, 0x3c, u32le(sid), ac.signal, {
-        timeoutMs: Math.min(o.timeoutMs, 300),
-        retries: 0,
-      });
-      // The datagram is on its way once send() returned; without wait, do not linger for the answer.
-      if (opts?.wait === false) ac.abort();
-      await sent;
-      ch.close();
-    },
-  };
-  const priv = await session.request(0x06, 0x3b, [o.privilege], signal);
-  if (!priv.ok) {
-    await session.close();
-    return priv;
-  }
-  if (priv.value.cc !== 0) {
-    await session.close();
-    return {
-      ok: false,
-      reason: 'refused',
-      detail: `${peer}: Set Session Privilege Level ${o.privilege} refused (completion code 0x${hex(priv.value.cc)})`,
-    };
-  }
-  return { ok: true, value: session };
+    signal,
+  );
 }
