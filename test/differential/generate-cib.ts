@@ -151,6 +151,15 @@ const UUID = '9c1f2a34-6b5d-4e7f-8a90-1b2c3d4e5f60';
 const DIGEST_ONESHOT = 'f2317cad3d54cec5d7d7aa7d0bf35cf8';
 const DIGEST_MONITOR_10S = '4811cef7f7f94e3a35a70be7916cb2fd';
 
+/** The `node_state` fields of each state that has one (`unseen` has none). */
+const NODE_STATE_FIELDS: Record<Exclude<GenNodeState, 'unseen'>, Record<string, string>> = {
+  online: { in_ccm: 'true', crmd: 'online', join: 'member', expected: 'member' },
+  offline: { in_ccm: 'false', crmd: 'offline', join: 'down', expected: 'down' },
+  lost: { in_ccm: 'false', crmd: 'offline', join: 'member', expected: 'member' },
+  'process-lost': { in_ccm: 'true', crmd: 'offline', join: 'member', expected: 'member' },
+  pending: { in_ccm: 'true', crmd: 'online', join: 'pending', expected: 'member' },
+};
+
 function xmlEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
@@ -278,23 +287,30 @@ function genRule(rng: Rng, node: () => Node, id: string, depth: number): string 
   return `<rule${attrs(ruleAttrs)}>${parts.join('')}</rule>`;
 }
 
-function opXml(
-  node: string,
-  o: {
-    key: string;
-    id: string;
-    op: string;
-    interval: number;
-    rc: number;
-    target: number;
-    call: number;
-    t: number;
-  },
-): string {
+/** Which history record an operation is: `<rsc>_last_0`, `<rsc>_last_failure_0` or the recurring monitor. */
+type OpRecord = 'last' | 'last_failure' | 'recurring';
+
+/** One recorded operation of a resource on a node. */
+interface OpSpec {
+  record: OpRecord;
+  op: 'start' | 'stop' | 'monitor';
+  interval: number;
+  rc: number;
+  target: number;
+  call: number;
+  t: number;
+}
+
+/** Interval of the recurring monitor (ms). */
+const MONITOR_MS = 10000;
+
+function opXml(rscId: string, node: string, o: OpSpec): string {
+  const key = `${rscId}_${o.op}_${o.interval}`;
+  const id = o.record === 'recurring' ? key : `${rscId}_${o.record}_0`;
   const tk = `${o.call}:1:${o.target}:${UUID}`;
   return `<lrm_rsc_op${attrs({
-    id: o.id,
-    operation_key: o.key,
+    id,
+    operation_key: key,
     operation: o.op,
     'crm-debug-origin': 'do_update_resource',
     crm_feature_set: '3.16.1',
@@ -313,138 +329,51 @@ function opXml(
   })}/>`;
 }
 
+/** The operations each history records: `t` = time of the last operation, `failedOpAt` = the failure's. */
+function historyOps(h: GenHistory, t: number, failedOpAt: number): OpSpec[] {
+  const start = (rc: number, at: number, record: OpRecord = 'last'): OpSpec => ({
+    record,
+    op: 'start',
+    interval: 0,
+    rc,
+    target: 0,
+    call: 2,
+    t: at,
+  });
+  const monitor = (rc: number, at: number, record: OpRecord = 'recurring'): OpSpec => ({
+    record,
+    op: 'monitor',
+    interval: MONITOR_MS,
+    rc,
+    target: 0,
+    call: 3,
+    t: at,
+  });
+  switch (h) {
+    case 'none':
+      return [];
+    case 'probed-stopped':
+      return [{ record: 'last', op: 'monitor', interval: 0, rc: 7, target: 7, call: 1, t }];
+    case 'running':
+      return [start(0, t - 20), monitor(0, t - 19)];
+    case 'stopped':
+      return [{ record: 'last', op: 'stop', interval: 0, rc: 0, target: 0, call: 4, t }];
+    case 'failed-start':
+      return [start(1, failedOpAt), start(1, failedOpAt, 'last_failure')];
+    case 'failed-monitor':
+      return [start(0, failedOpAt - 100), monitor(7, failedOpAt), monitor(7, failedOpAt, 'last_failure')];
+  }
+}
+
 /** Operation history XML for one resource on one node. `t` = time of the last operation. */
 function historyXml(rsc: Resource, node: string, h: GenHistory, t: number, failedOpAt: number): string {
+  if (h === 'none') return '';
   const agent =
     rsc.cls === 'stonith'
       ? `type="fence_dummy" class="stonith"`
       : `type="Dummy" class="ocf" provider="heartbeat"`;
-  const ops: string[] = [];
-  const id = rsc.id;
-  const mon = 10000;
-  switch (h) {
-    case 'none':
-      return '';
-    case 'probed-stopped':
-      ops.push(
-        opXml(node, {
-          id: `${id}_last_0`,
-          key: `${id}_monitor_0`,
-          op: 'monitor',
-          interval: 0,
-          rc: 7,
-          target: 7,
-          call: 1,
-          t,
-        }),
-      );
-      break;
-    case 'running':
-      ops.push(
-        opXml(node, {
-          id: `${id}_last_0`,
-          key: `${id}_start_0`,
-          op: 'start',
-          interval: 0,
-          rc: 0,
-          target: 0,
-          call: 2,
-          t: t - 20,
-        }),
-      );
-      ops.push(
-        opXml(node, {
-          id: `${id}_monitor_${mon}`,
-          key: `${id}_monitor_${mon}`,
-          op: 'monitor',
-          interval: mon,
-          rc: 0,
-          target: 0,
-          call: 3,
-          t: t - 19,
-        }),
-      );
-      break;
-    case 'stopped':
-      ops.push(
-        opXml(node, {
-          id: `${id}_last_0`,
-          key: `${id}_stop_0`,
-          op: 'stop',
-          interval: 0,
-          rc: 0,
-          target: 0,
-          call: 4,
-          t,
-        }),
-      );
-      break;
-    case 'failed-start':
-      ops.push(
-        opXml(node, {
-          id: `${id}_last_0`,
-          key: `${id}_start_0`,
-          op: 'start',
-          interval: 0,
-          rc: 1,
-          target: 0,
-          call: 2,
-          t: failedOpAt,
-        }),
-      );
-      ops.push(
-        opXml(node, {
-          id: `${id}_last_failure_0`,
-          key: `${id}_start_0`,
-          op: 'start',
-          interval: 0,
-          rc: 1,
-          target: 0,
-          call: 2,
-          t: failedOpAt,
-        }),
-      );
-      break;
-    case 'failed-monitor':
-      ops.push(
-        opXml(node, {
-          id: `${id}_last_0`,
-          key: `${id}_start_0`,
-          op: 'start',
-          interval: 0,
-          rc: 0,
-          target: 0,
-          call: 2,
-          t: failedOpAt - 100,
-        }),
-      );
-      ops.push(
-        opXml(node, {
-          id: `${id}_monitor_${mon}`,
-          key: `${id}_monitor_${mon}`,
-          op: 'monitor',
-          interval: mon,
-          rc: 7,
-          target: 0,
-          call: 3,
-          t: failedOpAt,
-        }),
-      );
-      ops.push(
-        opXml(node, {
-          id: `${id}_last_failure_0`,
-          key: `${id}_monitor_${mon}`,
-          op: 'monitor',
-          interval: mon,
-          rc: 7,
-          target: 0,
-          call: 3,
-          t: failedOpAt,
-        }),
-      );
-      break;
-  }
-  return `<lrm_resource id="${xmlEscape(id)}" ${agent}>${ops.join('')}</lrm_resource>`;
+  const ops = historyOps(h, t, failedOpAt).map((o) => opXml(rsc.id, node, o));
+  return `<lrm_resource id="${xmlEscape(rsc.id)}" ${agent}>${ops.join('')}</lrm_resource>`;
 }
 
 function nvset(id: string, pairs: Array<[string, string]>, tag = 'instance_attributes'): string {
@@ -678,24 +607,7 @@ export function generateCib(seed: number, options: GenerateOptions = {}): Genera
         }
       }
     }
-    const ns: Record<string, string> = { id: node.id, uname: node.name };
-    switch (node.state) {
-      case 'online':
-        Object.assign(ns, { in_ccm: 'true', crmd: 'online', join: 'member', expected: 'member' });
-        break;
-      case 'offline':
-        Object.assign(ns, { in_ccm: 'false', crmd: 'offline', join: 'down', expected: 'down' });
-        break;
-      case 'lost':
-        Object.assign(ns, { in_ccm: 'false', crmd: 'offline', join: 'member', expected: 'member' });
-        break;
-      case 'process-lost':
-        Object.assign(ns, { in_ccm: 'true', crmd: 'offline', join: 'member', expected: 'member' });
-        break;
-      case 'pending':
-        Object.assign(ns, { in_ccm: 'true', crmd: 'online', join: 'pending', expected: 'member' });
-        break;
-    }
+    const ns: Record<string, string> = { id: node.id, uname: node.name, ...NODE_STATE_FIELDS[node.state] };
     statusParts.push(
       `<node_state${attrs(ns)} crm-debug-origin="do_update_resource">` +
         `<lrm id="${node.id}"><lrm_resources>${lrm.join('')}</lrm_resources></lrm>` +
