@@ -6,6 +6,7 @@ export type * from '@quorate/policy';
 export * from './cman/index.js';
 export * from './config/index.js';
 export * from './errors.js';
+export * from './machines/index.js';
 export * from './node/index.js';
 export type * from './ports.js';
 export * from './quorum/index.js';

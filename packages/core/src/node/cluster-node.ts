@@ -11,6 +11,7 @@ import {
   type CoordinatorNodeView,
   planCommands,
 } from '../machines/coordinator/coordinator.logic.js';
+import { provideCoordinator } from '../machines/coordinator/coordinator.machine.js';
 import { fencingMachine } from '../machines/fencing/fencing.machine.js';
 import type { FenceActionInput } from '../machines/fencing/fencing.types.js';
 import { peerLinkMachine } from '../machines/membership/membership.machine.js';
@@ -207,8 +208,6 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   const fenceDispatched: Record<NodeName, NodeName> = {};
   const adminFence: Record<NodeName, string> = {};
   const watchdogWait: Record<NodeName, TimerHandle> = {};
-  let scheduleQueued = false;
-  let failureExpiryTimer: TimerHandle | undefined;
   let lastPlanKey = '';
 
   // ---- fencing executor ------------------------------------------------------------------------
@@ -947,32 +946,50 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   // Coordinator
 
   /**
-   * A report can be lost (a datagram dropped, or sent by a peer before this node counted it as a
-   * member and before it could be kept). The coordinator never decides on a partial view, so
-   * rather than wait forever it asks the missing members again, a quarter token timeout apart,
-   * while they are missing; when every report arrives in time it does nothing.
+   * When the coordinator decides is the coordinator machine's concern (`machines/coordinator`):
+   * every change asks it for a run (`coordinator.changed`); it batches the changes of one instant,
+   * checks that this node still leads, that its partition may act and that every member's report
+   * is in (asking the missing ones again a quarter token timeout later: a report can be lost, a
+   * datagram dropped or sent before this node counted the peer as a member), and re-runs when a
+   * fail count expires. What it decides is `decide()` below.
    */
-  let reportAskTimer: TimerHandle | undefined;
-  function askForMissingReports(): void {
-    if (reportAskTimer !== undefined) return;
-    reportAskTimer = after(Math.max(50, Math.floor(cfg.options.tokenTimeoutMs / 4)), () => {
-      reportAskTimer = undefined;
-      if (!running || !isCoordinator()) return;
-      const missing = members.filter((m) => reports[m] === undefined);
-      if (missing.length === 0) return;
-      logger.debug('asking members for their reports again', { node: self, missing });
-      for (const m of missing) send(m, { type: 'report.request' });
-      requestSchedule();
-    });
+  const leadsNow = (): boolean => running && joinedOnce && isCoordinator();
+  const coordinatorActor = createActor(
+    provideCoordinator({
+      leads: leadsNow,
+      acting,
+      reportsMissing: () => members.some((m) => reports[m] === undefined),
+      nextExpiryInMs: nextFailureExpiryInMs,
+      askIntervalMs: () => Math.max(50, Math.floor(cfg.options.tokenTimeoutMs / 4)),
+      decide,
+      fenceOnRequestOnly: () => {
+        for (const t of Object.keys(adminFence)) dispatchFence(t, adminFence[t] as string, 0);
+      },
+      askForReports: () => {
+        const missing = members.filter((m) => reports[m] === undefined);
+        logger.debug('asking members for their reports again', { node: self, missing });
+        for (const m of missing) send(m, { type: 'report.request' });
+      },
+    }),
+    { clock },
+  );
+
+  function coordinatorView(): ClusterNodeStatus['coordinatorMachine'] {
+    const snap = coordinatorActor.getSnapshot();
+    const v = snap.value as Record<string, string>;
+    return {
+      role: v.role === 'leading' ? 'leading' : 'follower',
+      run: (v.run ?? 'idle') as ClusterNodeStatus['coordinatorMachine']['run'],
+      reports: v.reports === 'waiting' ? 'waiting' : 'complete',
+      expiry: v.expiry === 'armed' ? 'armed' : 'off',
+      decisions: snap.context.decisions,
+      waits: snap.context.waits,
+    };
   }
 
   function requestSchedule(): void {
-    if (scheduleQueued || !running) return;
-    scheduleQueued = true;
-    after(0, () => {
-      scheduleQueued = false;
-      runSchedule();
-    });
+    if (!running) return;
+    coordinatorActor.send({ type: 'coordinator.changed', leading: leadsNow() });
   }
 
   function nodeStateForPolicy(n: NodeName): 'online' | 'offline' | 'unclean' {
@@ -1021,19 +1038,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     return view;
   }
 
-  function runSchedule(): void {
-    if (!running || !isCoordinator() || !joinedOnce) return;
-    // Admin fences run whatever the quorum.
-    const wantedAdmin = Object.keys(adminFence);
-    if (!acting()) {
-      for (const t of wantedAdmin) dispatchFence(t, adminFence[t] as string, 0);
-      return;
-    }
-    if (members.some((m) => reports[m] === undefined)) {
-      // Wait for every member's report; ask again for the missing ones if they do not come.
-      askForMissingReports();
-      return;
-    }
+  /** One full decision of the coordinator: every member's report is in and the partition may act. */
+  function decide(): void {
     const view = currentView();
     const nodes: CoordinatorNodeView[] = cfg.nodes.map((n) => ({
       name: n.name,
@@ -1127,12 +1133,10 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     }
     lastPlanKey = key;
     if (lines.length > 0) emitter.emit('transition', { actions: lines, placements: transition.placements });
-    scheduleFailureExpiry();
   }
 
-  function scheduleFailureExpiry(): void {
-    cancel(failureExpiryTimer);
-    failureExpiryTimer = undefined;
+  /** Time until the next fail count of a member expires (its resource's `failureTimeout`), or null. */
+  function nextFailureExpiryInMs(): number | null {
     let next = Number.POSITIVE_INFINITY;
     const now = clock.now();
     for (const r of cfg.resources) {
@@ -1146,12 +1150,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
         }
       }
     }
-    if (Number.isFinite(next)) {
-      failureExpiryTimer = after(next - now, () => {
-        failureExpiryTimer = undefined;
-        requestSchedule();
-      });
-    }
+    return Number.isFinite(next) ? next - now : null;
   }
 
   function command(node: NodeName, op: 'start' | 'stop', rid: ResourceId, optimistic: ResourceStatus): void {
@@ -1481,6 +1480,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
           applyQuorumResult(snap.context.state, snap.context.result);
       });
       quorumActor.start();
+      coordinatorActor.start();
       const joined = await callAdapter<{ ok: true } | { ok: false; detail: string }>(
         clock,
         cfg.options.tokenTimeoutMs * 10,
@@ -1566,6 +1566,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
         resources,
         fencePending: [...pending].sort(byId),
         rings,
+        coordinatorMachine: coordinatorView(),
       };
     },
     confirmFenced(node: NodeName): void {
@@ -1652,6 +1653,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       for (const a of finishing) a.stop();
       for (const a of Object.values(peerLinks)) a.stop();
       quorumActor?.stop();
+      coordinatorActor.stop();
     },
   });
   void everQuorate;

@@ -99,6 +99,19 @@ export interface ClusterNodeStatus {
   fencePending: NodeName[];
   /** Rings to peers (`faulty` while silent and another ring works). */
   rings: Array<{ peer: NodeName; ring: number; status: 'ok' | 'faulty' | 'down' }>;
+  /**
+   * The coordinator machine's state (`machines/coordinator`): its `role` as of the last change,
+   * whether a scheduling `run` is queued, whether it is `waiting` for members' reports, whether a
+   * fail-count `expiry` is armed, and how many runs decided or waited for reports.
+   */
+  coordinatorMachine: {
+    role: 'follower' | 'leading';
+    run: 'idle' | 'queued' | 'deciding';
+    reports: 'complete' | 'waiting';
+    expiry: 'off' | 'armed';
+    decisions: number;
+    waits: number;
+  };
 }
 
 /** The outcome of {@link ClusterNode.applyConfig}. */
