@@ -14,6 +14,7 @@ import type {
   NodeName,
   OrderConstraint,
   ResourceId,
+  ResourceState,
   Score,
   SnapshotResource,
   Transition,
@@ -91,6 +92,8 @@ const NO_SCORE = Number.NaN;
 /** Shared placeholders for not-yet-built tables and stop lists (replaced, never written to). */
 const NO_TABLE = new Float64Array(0);
 const NO_ACTS: Act[] = [];
+/** Placeholder for `Transition.scores` until {@link lazyScores} replaces the property. */
+const NO_SCORES: Transition['scores'] = Object.freeze({}) as Transition['scores'];
 const f32 = Math.fround;
 
 /** Adds `s` to a score table entry; an entry with no score yet (NaN) takes `s`. */
@@ -110,6 +113,72 @@ function scoreRow(t: Float64Array, n: number, nameOf: (i: number) => NodeName): 
     if (!Number.isNaN(v)) row[nameOf(i)] = v;
   }
   return row;
+}
+
+/** The score table as `Transition.scores` holds it (rows in assignment order). */
+function buildScores(
+  ids: ResourceId[],
+  tables: Float64Array[],
+  n: number,
+  names: NodeName[],
+): Record<ResourceId, Record<NodeName, Score>> {
+  const scores: Record<ResourceId, Record<NodeName, Score>> = {};
+  const nameOf = (i: number): NodeName => names[i] as NodeName;
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k] as ResourceId;
+    const t = tables[k] as Float64Array;
+    if (n <= EAGER_ROW_NODES) {
+      // Few nodes: rows built now share one object shape and cost less than a lazy getter each.
+      const row = scoreRow(t, n, nameOf);
+      if (id === '__proto__') {
+        Object.defineProperty(scores, id, { value: row, enumerable: true, configurable: true, writable: true });
+      } else scores[id] = row;
+    } else {
+      // Many nodes: each row is materialised on its first read (building 64 × 10000 small objects
+      // at once dominated the run time, and most callers read a few rows).
+      Object.defineProperty(scores, id, {
+        enumerable: true,
+        configurable: true,
+        get(): Record<NodeName, Score> {
+          const row = scoreRow(t, n, nameOf);
+          Object.defineProperty(scores, id, { value: row, enumerable: true, configurable: true, writable: true });
+          return row;
+        },
+      });
+    }
+  }
+  return scores;
+}
+
+/**
+ * Makes `t.scores` a data property built on its first read (or replaced by a write): the
+ * coordinator never reads scores, and building a thousand rows of named properties was most of a
+ * run's allocation. Readers see exactly the table an eager build would give (the tables are final
+ * when `schedule` returns and nothing writes to them afterwards); the property keeps its place in
+ * the key order, so `JSON.stringify` and spreads are unchanged.
+ */
+function lazyScores(
+  t: Transition,
+  ids: ResourceId[],
+  tables: Float64Array[],
+  n: number,
+  names: NodeName[],
+): void {
+  const settle = (value: Transition['scores']): void => {
+    Object.defineProperty(t, 'scores', { value, enumerable: true, configurable: true, writable: true });
+  };
+  Object.defineProperty(t, 'scores', {
+    enumerable: true,
+    configurable: true,
+    get(): Transition['scores'] {
+      const value = buildScores(ids, tables, n, names);
+      settle(value);
+      return value;
+    },
+    set(value: Transition['scores']): void {
+      settle(value);
+    },
+  });
 }
 
 /** Whether any of these actions is required. */
@@ -345,16 +414,18 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   const pendingNodes: number[] = [];
   for (let i = 0; i < N; i++) if ((nodes[i] as NodeInfo).pending) pendingNodes.push(i);
   const knownOnPending = new Set<string>();
-  for (const s of snapshot.state) {
+  // Each loop body below is its own small function: the optimising compiler handles (and, when a
+  // rare branch is first taken, recompiles) it alone instead of the whole of `schedule`.
+  const readHistory = (s: ResourceState): void => {
     const x = byId.get(s.resource);
     const ni = nodeIndex.get(s.node);
-    if (x === undefined || x.kind !== 'primitive' || ni === undefined) continue;
+    if (x === undefined || x.kind !== 'primitive' || ni === undefined) return;
     const node = nodes[ni] as NodeInfo;
     if (node.pending) knownOnPending.add(`${x.index} ${ni}`);
-    if (s.status === 'stopped') continue;
+    if (s.status === 'stopped') return;
     // Without fencing, Pacemaker does not read the history of nodes that are not online.
-    if (!stonith && !node.online) continue;
-    if (x.running.includes(ni)) continue;
+    if (!stonith && !node.online) return;
+    if (x.running.includes(ni)) return;
     x.running.push(ni);
     if (node.maintenance) x.managed = false;
     // An unmanaged resource is pinned where it runs (Pacemaker "not_managed_default", +INFINITY).
@@ -365,7 +436,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     if (s.stopFailed === true) x.stopFailedOn.push(ni);
     // Failures on a node that is already unclean need no recovery of their own: fencing it
     // stops everything there (Pacemaker treats on-fail as "ignore" then).
-    if (node.unclean) continue;
+    if (node.unclean) return;
     if (s.status === 'blocked') {
       x.managed = false;
       x.blocked = true;
@@ -384,7 +455,8 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       x.failed = true;
       x.failedOn.push(ni);
     }
-  }
+  };
+  for (const s of snapshot.state) readHistory(s);
   if (nothingManaged) for (const x of prims) x.managed = false;
 
   /** Pacemaker's working-set node weight: the base score, or -INFINITY when down/shutting down. */
@@ -440,53 +512,62 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   // One backing store for every table: a small typed array each costs an off-heap allocation
   // (and GC work) that dominated this loop; a view into a shared buffer does not.
   const tableStore = new Float64Array(N * prims.length);
-  for (const x of prims) {
+  const startRow = new Float64Array(N);
+  if (opts.symmetricCluster) for (let i = 0; i < N; i++) startRow[i] = (nodes[i] as NodeInfo).baseScore;
+  else startRow.fill(NO_SCORE);
+  /** Adds a primitive's location constraints (its own and its group's) to its table. */
+  const applyLocations = (
+    x: Rsc,
+    t: Float64Array,
+    own: Array<{ c: LocationConstraint; pos: number }> | undefined,
+    fromGroup: Array<{ c: LocationConstraint; pos: number }> | undefined,
+  ): void => {
+    const isFirst = x.parent !== undefined && x.parent.members[0] === x;
+    const locs: Array<{ c: LocationConstraint; pos: number; zero: boolean }> = [];
+    for (const l of own ?? []) locs.push({ c: l.c, pos: l.pos, zero: false });
+    if (fromGroup !== undefined && fromGroup.length > 0) {
+      for (const l of fromGroup) locs.push({ c: l.c, pos: l.pos, zero: !isFirst });
+      locs.sort((a, b) => a.pos - b.pos);
+    }
+    // Each constraint (and each rule of a rule-based one) becomes one entry, applied in reverse
+    // document order (Pacemaker prepends every new location to its list).
+    const entries: Array<Array<[number, Score]>> = [];
+    for (const { c, zero } of locs) {
+      if (!roleApplies(c.role)) continue;
+      if (c.rules && c.rules.length > 0) {
+        const attrs = nodeAttrs();
+        for (const rule of c.rules) {
+          const e: Array<[number, Score]> = [];
+          for (let i = 0; i < N; i++) {
+            const a = attrs[i] as NodeAttributes;
+            if (!evaluateRule(rule, a)) continue;
+            // Pacemaker 2.1.5 builds an `or` rule's entry from a copy of the node that keeps the
+            // node's own weight (base score, or -INFINITY when it is down or shutting down), so
+            // that weight counts again on top of the table's start (E: differential class B).
+            const base = rule.booleanOp === 'or' ? nodeWeight(i) : 0;
+            e.push([i, zero ? 0 : addScores(base, ruleScore(rule, a))]);
+          }
+          entries.push(e);
+        }
+      } else if (c.node !== undefined) {
+        const ni = nodeIndex.get(c.node);
+        if (ni !== undefined) entries.push([[ni, zero ? 0 : (c.score ?? 0)]]);
+      }
+    }
+    for (let k = entries.length - 1; k >= 0; k--)
+      for (const [i, s] of entries[k] as Array<[number, Score]>) addTo(t, i, s);
+  };
+  const buildTable = (x: Rsc): void => {
     const r = x.r as SnapshotResource;
     const t = tableStore.subarray(x.index * N, (x.index + 1) * N);
-    if (opts.symmetricCluster) for (let i = 0; i < N; i++) t[i] = (nodes[i] as NodeInfo).baseScore;
-    else t.fill(NO_SCORE);
+    t.set(startRow);
     for (const i of x.pinnedOn) addTo(t, i, INFINITY);
     for (const i of x.stopFailedOn) addTo(t, i, -INFINITY);
     // A group's location applies its score to the first member and 0 to later members
     // (`pcmk__group_apply_location`).
     const own = locsByRsc.get(r.id);
     const fromGroup = x.parent ? locsByRsc.get(x.parent.id) : undefined;
-    if (own !== undefined || fromGroup !== undefined) {
-      const isFirst = x.parent !== undefined && x.parent.members[0] === x;
-      const locs: Array<{ c: LocationConstraint; pos: number; zero: boolean }> = [];
-      for (const l of own ?? []) locs.push({ c: l.c, pos: l.pos, zero: false });
-      if (fromGroup !== undefined && fromGroup.length > 0) {
-        for (const l of fromGroup) locs.push({ c: l.c, pos: l.pos, zero: !isFirst });
-        locs.sort((a, b) => a.pos - b.pos);
-      }
-      // Each constraint (and each rule of a rule-based one) becomes one entry, applied in reverse
-      // document order (Pacemaker prepends every new location to its list).
-      const entries: Array<Array<[number, Score]>> = [];
-      for (const { c, zero } of locs) {
-        if (!roleApplies(c.role)) continue;
-        if (c.rules && c.rules.length > 0) {
-          const attrs = nodeAttrs();
-          for (const rule of c.rules) {
-            const e: Array<[number, Score]> = [];
-            for (let i = 0; i < N; i++) {
-              const a = attrs[i] as NodeAttributes;
-              if (!evaluateRule(rule, a)) continue;
-              // Pacemaker 2.1.5 builds an `or` rule's entry from a copy of the node that keeps the
-              // node's own weight (base score, or -INFINITY when it is down or shutting down), so
-              // that weight counts again on top of the table's start (E: differential class B).
-              const base = rule.booleanOp === 'or' ? nodeWeight(i) : 0;
-              e.push([i, zero ? 0 : addScores(base, ruleScore(rule, a))]);
-            }
-            entries.push(e);
-          }
-        } else if (c.node !== undefined) {
-          const ni = nodeIndex.get(c.node);
-          if (ni !== undefined) entries.push([[ni, zero ? 0 : (c.score ?? 0)]]);
-        }
-      }
-      for (let k = entries.length - 1; k >= 0; k--)
-        for (const [i, s] of entries[k] as Array<[number, Score]>) addTo(t, i, s);
-    }
+    if (own !== undefined || fromGroup !== undefined) applyLocations(x, t, own, fromGroup);
     const stickiness = r.stickiness ?? opts.resourceStickiness;
     if (x.managed && stickiness >= 1 && x.running.length === 1) {
       const cur = x.running[0] as number;
@@ -498,15 +579,16 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       if (threshold < 0) threshold = 1;
       const timeout = r.failureTimeoutMs ?? 0;
       if (threshold > 0) {
-        for (const [i, f] of fails) {
+        fails.forEach((f, i) => {
           const expired = timeout > 0 && snapshot.nowMs > f.last + timeout;
           const count = expired ? 0 : f.count;
           if (count > 0 && threshold - count <= 0) addTo(t, i, -INFINITY);
-        }
+        });
       }
     }
     x.table = t;
-  }
+  };
+  for (const x of prims) buildTable(x);
 
   // --- colocations (user constraints, then the groups' internal ones) -------------------------
   const addColoc = (c: Coloc): void => {
@@ -549,7 +631,9 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   // --- assignment -----------------------------------------------------------------------------
   const numAssigned = new Int32Array(N);
   const reasons: Record<ResourceId, string> = {};
-  const scores: Record<ResourceId, Record<NodeName, Score>> = {};
+  // Score rows in assignment order, turned into `Transition.scores` on first read.
+  const scoredIds: ResourceId[] = [];
+  const scoredTables: Float64Array[] = [];
 
   // Node attribute values as class ids (case-insensitive; "absent" is a class of its own), so
   // colocation matching is O(nodes) per merge instead of O(nodes²).
@@ -745,36 +829,9 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     if (x.r?.targetRole === 'stopped')
       for (let i = 0; i < N; i++) if (!Number.isNaN(t[i] as number)) t[i] = -INFINITY;
     // `t` is final here: once assigned, a resource's table is only read (colocation merges copy
-    // it), so the row is built from it directly.
-    if (N <= EAGER_ROW_NODES) {
-      // Few nodes: rows built now share one object shape and cost less than a lazy getter each.
-      const row = scoreRow(t, N, nameOf);
-      if (x.id === '__proto__') {
-        Object.defineProperty(scores, x.id, {
-          value: row,
-          enumerable: true,
-          configurable: true,
-          writable: true,
-        });
-      } else scores[x.id] = row;
-    } else {
-      // Many nodes: the row is materialised on first read (building 64 × 10000 small objects
-      // eagerly dominated the run time, and most callers read a few rows, or none).
-      Object.defineProperty(scores, x.id, {
-        enumerable: true,
-        configurable: true,
-        get(): Record<NodeName, Score> {
-          const row = scoreRow(t, N, nameOf);
-          Object.defineProperty(scores, x.id, {
-            value: row,
-            enumerable: true,
-            configurable: true,
-            writable: true,
-          });
-          return row;
-        },
-      });
-    }
+    // it), so its score row can be built from it whenever the caller first reads `scores`.
+    scoredIds.push(x.id);
+    scoredTables.push(t);
     let chosen = -1;
     if (!x.managed) {
       chosen = x.running.length > 0 ? (x.running[0] as number) : -1;
@@ -831,11 +888,15 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       topLevel.push(p.parent);
     }
   }
-  const order = topLevel
-    .map((x, pos) => ({ x, pos }))
-    .sort((a, b) => b.x.priority - a.x.priority || a.pos - b.pos)
-    .map((e) => e.x);
-  for (const x of order) assign(x);
+  // Priority first, then position (Array.prototype.sort is stable); mostly all priorities are equal.
+  let order = topLevel;
+  for (const x of topLevel) {
+    if (x.priority !== (topLevel[0] as Rsc).priority) {
+      order = topLevel.slice().sort((a, b) => b.priority - a.priority);
+      break;
+    }
+  }
+  for (let k = 0; k < order.length; k++) assign(order[k] as Rsc);
   // Primitives in the order crm_simulate lists them (top-level order, members in group order).
   const listed: Rsc[] = [];
   for (const x of order) {
@@ -881,7 +942,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     const n = nodes[i] as NodeInfo;
     return fenced[i] === true || (n.online && !n.unclean && !n.pending);
   };
-  for (const x of prims) {
+  const buildActs = (x: Rsc): void => {
     const r = x.r as SnapshotResource;
     const next = x.assigned;
     const multi = x.running.length > 1;
@@ -929,7 +990,8 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       });
     }
     x.stops = stops;
-  }
+  };
+  for (const x of prims) buildActs(x);
   const requireStart = (x: Rsc, reason: string | undefined): boolean => {
     const s = x.start;
     if (!s || s.required || !x.managed) return false;
@@ -1033,6 +1095,23 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     ords.filter((o) => o.first.parent !== undefined && o.first.parent === o.after[0]?.parent),
   );
 
+  /** One resource's own start/stop consistency (one pass); whether anything changed. */
+  const settleOwn = (x: Rsc): boolean => {
+    let changed = false;
+    if (!x.managed) return false;
+    const s = x.start;
+    const stays = s !== undefined && x.running.includes(s.node);
+    // A required start on the node where it runs means a restart: stop first. A start that
+    // cannot run where it runs means it is stopped there.
+    if (stays && (s?.required || !s?.runnable) && requireStops(x)) changed = true;
+    // A required stop on the node it stays on means it must start again.
+    if (s && stays && stopsRequired(x) && requireStart(x, undefined)) changed = true;
+    // A required stop that cannot run pins the resource: its start cannot run either.
+    if (s?.runnable && anyStuck(x.stops) && blockStart(x, undefined)) {
+      changed = true;
+    }
+    return changed;
+  };
   for (let changed = true, rounds = 0; changed && rounds < 10_000; rounds++) {
     changed = false;
     for (const o of ords) {
@@ -1059,20 +1138,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
         }
       }
     }
-    for (const x of prims) {
-      if (!x.managed) continue;
-      const s = x.start;
-      const stays = s !== undefined && x.running.includes(s.node);
-      // A required start on the node where it runs means a restart: stop first. A start that
-      // cannot run where it runs means it is stopped there.
-      if (stays && (s?.required || !s?.runnable) && requireStops(x)) changed = true;
-      // A required stop on the node it stays on means it must start again.
-      if (s && stays && stopsRequired(x) && requireStart(x, undefined)) changed = true;
-      // A required stop that cannot run pins the resource: its start cannot run either.
-      if (s?.runnable && anyStuck(x.stops) && blockStart(x, undefined)) {
-        changed = true;
-      }
-    }
+    for (const x of prims) if (settleOwn(x)) changed = true;
     for (const c of mandatoryColocs) {
       // Pacemaker blocks the dependent's start when the primary cannot start (a primary without a
       // node counts as unable); a group primary only when none of its members can start, and a
@@ -1097,20 +1163,20 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   const stopActions: Action[] = [];
   const startActions: Action[] = [];
   const placements: Record<ResourceId, NodeName | null> = {};
-  for (const x of listed) {
+  const summarise = (x: Rsc): void => {
     const next = x.assigned;
     const running = x.running;
     if (!x.managed) {
       const stay = running.find((i) => !fenced[i]);
       placements[x.id] = stay === undefined ? null : nameOf(stay);
-      continue;
+      return;
     }
     const start = x.start;
     const stops = x.stops;
     if (running.length === 0) {
       if (!start) {
         placements[x.id] = null;
-        continue;
+        return;
       }
       const a: Action = { op: 'start', resource: x.id, node: nameOf(next), reason: reasons[x.id] ?? '' };
       if (!start.runnable) {
@@ -1121,20 +1187,12 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       if (start.reason !== undefined) a.due = start.reason;
       startActions.push(a);
       placements[x.id] = start.runnable ? nameOf(next) : null;
-      continue;
+      return;
     }
     if (!start?.runnable) {
       // With a start that cannot run, crm_simulate prints one Stop on the current node, flagged
       // by the first stop Pacemaker created (the recovery stop of the first failure, if any).
-      const only: Array<{ node: number; act: Act }> = start
-        ? [
-            {
-              node: running[0] as number,
-              act: stops.find((st) => x.failedOn.includes(st.node)) ?? (stops[0] as Act),
-            },
-          ]
-        : stops.map((st) => ({ node: st.node, act: st }));
-      for (const { node, act: s } of only) {
+      const stopAt = (node: number, s: Act): void => {
         const a: Action = {
           op: 'stop',
           resource: x.id,
@@ -1150,17 +1208,21 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
           a.reason = `stop on '${nameOf(s.node)}' cannot run`;
         }
         stopActions.push(a);
-      }
+      };
+      if (start) {
+        const s = stops.find((st) => x.failedOn.includes(st.node)) ?? (stops[0] as Act);
+        stopAt(running[0] as number, s);
+      } else for (const st of stops) stopAt(st.node, st);
       // A stop that cannot run pins the resource there, unless the node is fenced (then it is gone).
       const pinned = stops.find((s) => !s.runnable && !fenced[s.node]);
       placements[x.id] = pinned !== undefined ? nameOf(pinned.node) : null;
       if (start && !start.runnable)
         reasons[x.id] = `stopped: start cannot run${start.reason ? ` (${start.reason})` : ''}`;
-      continue;
+      return;
     }
     const from = running[0] as number;
     placements[x.id] = nameOf(next);
-    if (!start.required) continue;
+    if (!start.required) return;
     if (from !== next) {
       startActions.push(
         x.failed
@@ -1201,7 +1263,16 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       startActions.push(a);
       reasons[x.id] = a.reason;
     }
-  }
+  };
+  for (const x of listed) summarise(x);
 
-  return { placements, actions: [...fenceActions, ...stopActions, ...startActions], fence, scores, reasons };
+  const transition: Transition = {
+    placements,
+    actions: [...fenceActions, ...stopActions, ...startActions],
+    fence,
+    scores: NO_SCORES,
+    reasons,
+  };
+  lazyScores(transition, scoredIds, scoredTables, N, nodes.map((n) => n.name));
+  return transition;
 }
