@@ -1,24 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise } from 'xstate';
-import { type ResourceActionInput, resourceMachine } from '../../src/machines/resource/index.js';
+import {
+  createMonitorLoop,
+  type ResourceActionInput,
+  resourceMachine,
+} from '../../src/machines/resource/index.js';
 import type { ResourceOutcome } from '../../src/ports.js';
 import { VirtualClock } from '../../src/testing/index.js';
 
 function instance(outcomes: Partial<Record<'start' | 'stop' | 'monitor', ResourceOutcome>>) {
   const clock = new VirtualClock();
   const calls: string[] = [];
+  const run = (input: ResourceActionInput): Promise<ResourceOutcome> =>
+    new Promise((resolve) => {
+      calls.push(`${clock.now()}:${input.action}`);
+      clock.setTimeout(
+        () => resolve(outcomes[input.action] ?? { ok: true, running: input.action !== 'stop' }),
+        1000,
+      );
+    });
   const machine = resourceMachine.provide({
     actors: {
-      runResourceAction: fromPromise<ResourceOutcome, ResourceActionInput>(
-        ({ input }) =>
-          new Promise((resolve) => {
-            calls.push(`${clock.now()}:${input.action}`);
-            clock.setTimeout(
-              () => resolve(outcomes[input.action] ?? { ok: true, running: input.action !== 'stop' }),
-              1000,
-            );
-          }),
-      ),
+      runResourceAction: fromPromise<ResourceOutcome, ResourceActionInput>(({ input }) => run(input)),
+      monitorLoop: createMonitorLoop(clock, run),
     },
   });
   const actor = createActor(machine, {

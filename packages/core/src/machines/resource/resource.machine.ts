@@ -1,21 +1,84 @@
-import { assign, emit, fromPromise, setup } from 'xstate';
-import type { ResourceOutcome } from '../../ports.js';
+import { type AnyEventObject, assign, emit, fromCallback, fromPromise, setup } from 'xstate';
+import type { Clock, ResourceOutcome, TimerHandle } from '../../ports.js';
 import type {
   ResourceActionInput,
   ResourceContext,
   ResourceEmitted,
   ResourceEvent,
   ResourceInput,
+  ResourceMonitorInput,
 } from './resource.types.js';
 
 type DoneEvent = { type: string; output: ResourceOutcome };
 const outcomeOf = (event: unknown): ResourceOutcome => (event as DoneEvent).output;
 
+/** Runs one agent action; `signal` aborts it (the outcome is then ignored). */
+export type ResourceActionRunner = (
+  input: ResourceActionInput,
+  signal: AbortSignal,
+) => Promise<ResourceOutcome>;
+
+/**
+ * The `monitorLoop` actor of {@link resourceMachine}: one long-lived actor per stay in `started`
+ * (not one actor per monitor). It runs the first monitor `intervalMs` after it starts, then each
+ * next one `intervalMs` after the previous one completed, on `clock`. A monitor that does not find
+ * the resource running is sent to the parent as `resource.monitorFailed` at the instant it
+ * completed, and the loop ends. Stopping the actor (the parent left `started`) cancels the
+ * pending timer and aborts a monitor under way (its outcome is ignored). An interval of 0 or less
+ * never monitors.
+ */
+export function createMonitorLoop(clock: Clock, run: ResourceActionRunner) {
+  return fromCallback<AnyEventObject, ResourceMonitorInput>(({ input, sendBack }) => {
+    const interval = input.monitorIntervalMs;
+    if (!(interval > 0)) return undefined;
+    const request: ResourceActionInput = {
+      resource: input.resource,
+      action: 'monitor',
+      timeoutMs: input.timeoutMs,
+    };
+    let stopped = false;
+    let timer: TimerHandle | undefined;
+    let ac: AbortController | null = null;
+    const onOutcome = (out: ResourceOutcome): void => {
+      if (stopped) return;
+      if (out.ok && out.running) {
+        timer = clock.setTimeout(tick, interval);
+        return;
+      }
+      stopped = true;
+      sendBack({ type: 'resource.monitorFailed', output: out });
+    };
+    const tick = (): void => {
+      timer = undefined;
+      if (stopped) return;
+      // One controller for the whole loop: it is only ever aborted when the loop stops.
+      ac ??= new AbortController();
+      run(request, ac.signal).then(onOutcome, (e: unknown) =>
+        onOutcome({
+          ok: false,
+          reason: 'agent-error',
+          detail: e instanceof Error ? e.message : String(e),
+        }),
+      );
+    };
+    timer = clock.setTimeout(tick, interval);
+    return () => {
+      if (stopped && timer === undefined) return;
+      stopped = true;
+      if (timer !== undefined) clock.clearTimeout(timer);
+      timer = undefined;
+      ac?.abort();
+    };
+  });
+}
+
 /**
  * One resource instance on one node (Pacemaker's lrmd view of a primitive): `stopped`,
- * `starting`, `started` (monitored every `monitorIntervalMs`), `stopping`, `failed` (a start or
- * monitor failed; the coordinator stops and recovers it) and `blocked` (a stop failed: only fencing
- * the node clears it). Agent calls are the `runResourceAction` actor; effects are emitted events.
+ * `starting`, `started` (monitored every `monitorIntervalMs` by the `monitorLoop` actor),
+ * `stopping`, `failed` (a start or monitor failed; the coordinator stops and recovers it) and
+ * `blocked` (a stop failed: only fencing the node clears it). Start and stop calls are the
+ * `runResourceAction` actor, monitors the `monitorLoop` actor (see {@link createMonitorLoop});
+ * both must be provided. Effects are emitted events.
  */
 export const resourceMachine = setup({
   types: {
@@ -28,18 +91,13 @@ export const resourceMachine = setup({
     runResourceAction: fromPromise<ResourceOutcome, ResourceActionInput>(async () => {
       throw new Error("actor 'runResourceAction' not provided");
     }),
-  },
-  delays: {
-    monitorInterval: ({ context }) => context.monitorIntervalMs,
+    monitorLoop: fromCallback<AnyEventObject, ResourceMonitorInput>(() => {
+      throw new Error("actor 'monitorLoop' not provided");
+    }),
   },
   guards: {
     startedInitially: ({ context }) => context.initial === 'started',
     outcomeOk: ({ event }) => outcomeOf(event).ok,
-    monitorRunning: ({ event }) => {
-      const out = outcomeOf(event);
-      return out.ok && out.running;
-    },
-    monitors: ({ context }) => context.monitorIntervalMs > 0,
   },
   actions: {
     report: emit(({ context, event }, params: { action: 'start' | 'stop' | 'monitor' }) => {
@@ -87,27 +145,19 @@ export const resourceMachine = setup({
       },
     },
     started: {
-      on: { 'resource.stop': 'stopping' },
-      initial: 'idle',
-      states: {
-        idle: { always: [{ guard: 'monitors', target: 'waiting' }] },
-        waiting: { after: { monitorInterval: 'monitoring' } },
-        monitoring: {
-          invoke: {
-            src: 'runResourceAction',
-            input: ({ context }) => ({
-              resource: context.resource,
-              action: 'monitor' as const,
-              timeoutMs: context.timeoutMs,
-            }),
-            onDone: [
-              { guard: 'monitorRunning', target: 'waiting' },
-              {
-                target: '#resource.failed',
-                actions: ['keepDetail', { type: 'report', params: { action: 'monitor' } }],
-              },
-            ],
-          },
+      invoke: {
+        src: 'monitorLoop',
+        input: ({ context }) => ({
+          resource: context.resource,
+          monitorIntervalMs: context.monitorIntervalMs,
+          timeoutMs: context.timeoutMs,
+        }),
+      },
+      on: {
+        'resource.stop': 'stopping',
+        'resource.monitorFailed': {
+          target: 'failed',
+          actions: ['keepDetail', { type: 'report', params: { action: 'monitor' } }],
         },
       },
     },

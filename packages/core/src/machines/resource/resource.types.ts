@@ -11,6 +11,14 @@ export interface ResourceActionInput {
   timeoutMs: number;
 }
 
+/** Input of the `monitorLoop` actor (one per stay in `started`). */
+export interface ResourceMonitorInput {
+  resource: ResourceId;
+  /** Time from the start (then from each completed monitor) to the next monitor; 0: none. */
+  monitorIntervalMs: number;
+  timeoutMs: number;
+}
+
 /** Input of one resource instance actor. */
 export interface ResourceInput {
   resource: ResourceId;
@@ -25,8 +33,14 @@ export interface ResourceContext extends ResourceInput {
   lastDetail: string;
 }
 
-/** Commands a resource instance accepts. */
-export type ResourceEvent = { type: 'resource.start' } | { type: 'resource.stop' };
+/**
+ * Commands a resource instance accepts (`resource.start`, `resource.stop`), and the report of its
+ * own `monitorLoop` actor that a monitor did not find it running (internal: only that actor sends it).
+ */
+export type ResourceEvent =
+  | { type: 'resource.start' }
+  | { type: 'resource.stop' }
+  | { type: 'resource.monitorFailed'; output: ResourceOutcome };
 
 /** Facts a resource instance emits. */
 export type ResourceEmitted = {
