@@ -16,7 +16,7 @@ import { fencingMachine } from '../machines/fencing/fencing.machine.js';
 import type { FenceActionInput } from '../machines/fencing/fencing.types.js';
 import { peerLinkMachine } from '../machines/membership/membership.machine.js';
 import { quorumMachine } from '../machines/quorum/quorum.machine.js';
-import { resourceMachine } from '../machines/resource/resource.machine.js';
+import { createMonitorLoop, resourceMachine } from '../machines/resource/resource.machine.js';
 import type { ResourceActionInput, ResourceStatus } from '../machines/resource/resource.types.js';
 import type { FenceOutcome, Message, ResourceOutcome, SlotState, TimerHandle } from '../ports.js';
 import { electQdiskMaster, qdiskLiveNodes, qdiskVotes } from '../quorum/qdisk.js';
@@ -833,6 +833,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       runResourceAction: fromPromise<ResourceOutcome, ResourceActionInput>(({ input, signal }) =>
         runResource(input, signal),
       ),
+      monitorLoop: createMonitorLoop(clock, (input, signal) => runResource(input, signal)),
     },
   });
 
