@@ -4,7 +4,7 @@
  * `computePartitionQuorum`, and the votes / expected / quorum / quorate transcripts must match.
  * Opt-in (it needs root and takes about a minute): `QUORATE_IT_COROSYNC=1`.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseClusterConfig } from '../../src/config/index.js';
 import {
   computePartitionQuorum,
@@ -14,20 +14,21 @@ import {
   type QuorumState,
 } from '../../src/quorum/index.js';
 import {
-  type CorosyncLab,
+  corosyncLabPerTest,
   corosyncLabUnavailable,
-  createCorosyncLab,
+  createTranscript,
+  type LabStep,
+  labNodes,
+  playOnLab,
   type RealQuorum,
+  SPLIT_2_2,
 } from './corosync-lab.js';
 
 const unavailable = corosyncLabUnavailable();
 if (unavailable !== null) console.warn(`corosync differential test skipped: ${unavailable}`);
 
 type Step =
-  | { start: number[] }
-  | { stop: number[] }
-  | { partition: number[][] }
-  | { heal: true }
+  | LabStep
   | { setExpected: { node: number; votes: number; refused?: boolean } }
   | { lmsWindow: true };
 
@@ -47,16 +48,7 @@ const cases: Case[] = [
     n: 4,
     corosync: [],
     quorum: {},
-    steps: [
-      { start: [1, 2, 3, 4] },
-      {
-        partition: [
-          [1, 2],
-          [3, 4],
-        ],
-      },
-      { heal: true },
-    ],
+    steps: [{ start: [1, 2, 3, 4] }, { partition: SPLIT_2_2 }, { heal: true }],
   },
   {
     name: 'four nodes with auto_tie_breaker lowest',
@@ -65,12 +57,7 @@ const cases: Case[] = [
     quorum: { autoTieBreaker: 'lowest' },
     steps: [
       { start: [1, 2, 3, 4] },
-      {
-        partition: [
-          [1, 2],
-          [3, 4],
-        ],
-      },
+      { partition: SPLIT_2_2 },
       { heal: true },
       { partition: [[1], [2, 3, 4]] },
     ],
@@ -82,12 +69,7 @@ const cases: Case[] = [
     quorum: { autoTieBreaker: [3, 1] },
     steps: [
       { start: [1, 2, 3, 4] },
-      {
-        partition: [
-          [1, 2],
-          [3, 4],
-        ],
-      },
+      { partition: SPLIT_2_2 },
       { heal: true },
       { stop: [3] },
       { partition: [[1, 2], [4]] },
@@ -159,76 +141,31 @@ const cases: Case[] = [
   },
 ];
 
-const fmt = (r: Pick<QuorumResult, 'votes' | 'expected' | 'quorum' | 'quorate'>) =>
-  `${r.votes}/${r.expected} q${r.quorum} ${r.quorate ? 'quorate' : 'inquorate'}`;
-
-let lab: CorosyncLab | undefined;
-afterEach(async () => {
-  await lab?.close();
-  lab = undefined;
-});
+const newLab = corosyncLabPerTest();
 
 describe.skipIf(unavailable !== null)('votequorum against real corosync 3', () => {
   for (const c of cases) {
     it(c.name, { timeout: 120_000 }, async () => {
-      const cfg = parseClusterConfig({
-        name: 'diff',
-        nodes: Array.from({ length: c.n }, (_, k) => ({
-          name: `n${k + 1}`,
-          id: k + 1,
-          votes: c.votes?.[k] ?? 1,
-        })),
-        quorum: c.quorum,
-      });
-      lab = createCorosyncLab(c.n, c.corosync, c.votes === undefined ? {} : { votes: c.votes });
-      const running = new Set<number>();
-      let groups: number[][] = [];
-      const states: Record<number, QuorumState> = {};
+      const cfg = parseClusterConfig({ name: 'diff', nodes: labNodes(c.n, c.votes), quorum: c.quorum });
+      const lab = newLab(c.n, c.corosync, c.votes === undefined ? {} : { votes: c.votes });
+      const play = playOnLab(lab, () => createQuorumState(cfg));
+      const { states } = play;
       let override: number | undefined;
-      const real: string[] = [];
-      const model: string[] = [];
-
-      const partitionsNow = () => {
-        const up = [...running].sort((a, b) => a - b);
-        if (groups.length === 0) return [up];
-        const parts = groups.map((g) => g.filter((i) => running.has(i))).filter((g) => g.length > 0);
-        const grouped = new Set(parts.flat());
-        return [...parts, ...up.filter((i) => !grouped.has(i)).map((i) => [i])];
-      };
+      const transcript = createTranscript();
 
       for (const [k, step] of c.steps.entries()) {
         let lmsExpire = false;
-        if ('start' in step) {
-          for (const i of step.start) {
-            lab.start(i);
-            running.add(i);
-            states[i] = createQuorumState(cfg);
-          }
-        } else if ('stop' in step) {
-          for (const i of step.stop) {
-            await lab.stop(i);
-            running.delete(i);
-            delete states[i];
-          }
-        } else if ('partition' in step) {
-          lab.partition(step.partition);
-          groups = step.partition;
-        } else if ('heal' in step) {
-          lab.heal();
-          groups = [];
-        } else if ('setExpected' in step) {
+        if ('setExpected' in step) {
           const status = lab.setExpected(step.setExpected.node, step.setExpected.votes);
           if (step.setExpected.refused === true) expect(status).not.toBe(0);
           else expect(status).toBe(0);
           override = step.setExpected.votes;
-        } else {
+        } else if ('lmsWindow' in step) {
           await new Promise((r) => setTimeout(r, (c.lmsWindowMs ?? 0) + 1500));
           lmsExpire = true;
-        }
-        const parts = partitionsNow();
-        const want: Record<number, number[]> = {};
-        for (const p of parts) for (const i of p) want[i] = p;
-        const seen: Record<number, RealQuorum> = await lab.waitMembers(want);
+        } else await play.step(step);
+        const { parts } = play.partitions();
+        const seen = await play.waitPartitions(parts);
 
         for (const p of parts) {
           const view = {
@@ -246,13 +183,11 @@ describe.skipIf(unavailable !== null)('votequorum against real corosync 3', () =
               res = e.result;
             }
             states[i] = st;
-            const r = seen[i] as RealQuorum;
-            real.push(`step ${k + 1} node ${i}: ${fmt(r)}`);
-            model.push(`step ${k + 1} node ${i}: ${fmt(res)}`);
+            transcript.record(k, i, seen[i] as RealQuorum, res);
           }
         }
       }
-      expect(model.join('\n')).toBe(real.join('\n'));
+      expect(transcript.model).toBe(transcript.real);
     });
   }
 });

@@ -11,6 +11,7 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_pr
 import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 
 /** What `corosync-quorumtool -s` says on one node. */
 export interface RealQuorum {
@@ -333,4 +334,158 @@ export function createCorosyncLab(
     },
   };
   return lab;
+}
+
+/** The numbers both sides of a differential transcript show (a real reading or a model result). */
+export interface QuorumFigures {
+  votes: number;
+  expected: number;
+  quorum: number;
+  quorate: boolean;
+}
+
+/** One transcript line's figures: `votes/expected qQUORUM quorate|inquorate`. */
+export function formatQuorum(r: QuorumFigures): string {
+  return `${r.votes}/${r.expected} q${r.quorum} ${r.quorate ? 'quorate' : 'inquorate'}`;
+}
+
+/** Nodes `n1..nN` with ids 1..N and the given votes (1 where not given), as `parseClusterConfig` takes them. */
+export function labNodes(n: number, votes?: number[]): Array<{ name: string; id: number; votes: number }> {
+  return Array.from({ length: n }, (_, k) => ({ name: `n${k + 1}`, id: k + 1, votes: votes?.[k] ?? 1 }));
+}
+
+/**
+ * Registers an `afterEach` that closes the lab the test created; returns the function that
+ * creates it (same arguments as {@link createCorosyncLab}). One lab per test.
+ */
+export function corosyncLabPerTest(): typeof createCorosyncLab {
+  let lab: CorosyncLab | undefined;
+  afterEach(async () => {
+    await lab?.close();
+    lab = undefined;
+  });
+  return (...args) => {
+    lab = createCorosyncLab(...args);
+    return lab;
+  };
+}
+
+/** The 2/2 split of four nodes (1, 2 | 3, 4) that many cases play. */
+export const SPLIT_2_2: number[][] = [
+  [1, 2],
+  [3, 4],
+];
+
+/** A membership step played on the lab; `reach` as in {@link CorosyncLab.partition}. */
+export type LabStep =
+  | { start: number[] }
+  | { stop: number[] }
+  | { partition: number[][]; reach?: boolean[] }
+  | { heal: true };
+
+/** The partitions the running nodes form now; `reach[k]` says whether `parts[k]` reaches the arbiter. */
+export interface LabPartitions {
+  parts: number[][];
+  reach: boolean[];
+}
+
+/** A differential test's view of the lab while it plays steps, with the model's state per running node. */
+export interface LabPlay<S> {
+  /** The model state of every running node (a started node gets a fresh one, a stopped node loses it). */
+  readonly states: Record<number, S>;
+  /** Plays one membership step on the lab and on this bookkeeping. */
+  step(step: LabStep): Promise<void>;
+  /**
+   * The partitions now: everyone running when the network is whole, else each group's running
+   * members (groups left empty are dropped), then every running node in no group on its own.
+   */
+  partitions(): LabPartitions;
+  /** Waits until corosync on every node in `parts` sees exactly its partition; returns the readings. */
+  waitPartitions(parts: number[][]): Promise<Record<number, RealQuorum>>;
+  /** Running node ids, ascending. */
+  up(): number[];
+}
+
+/** Starts the bookkeeping of a differential test on `lab`; `fresh` makes a started node's model state. */
+export function playOnLab<S>(lab: CorosyncLab, fresh: () => S): LabPlay<S> {
+  const running = new Set<number>();
+  const states: Record<number, S> = {};
+  let groups: number[][] = [];
+  let reach: boolean[] = [];
+  const up = () => [...running].sort((a, b) => a - b);
+  return {
+    states,
+    up,
+    async step(step) {
+      if ('start' in step) {
+        for (const i of step.start) {
+          lab.start(i);
+          running.add(i);
+          states[i] = fresh();
+        }
+      } else if ('stop' in step) {
+        for (const i of step.stop) {
+          await lab.stop(i);
+          running.delete(i);
+          delete states[i];
+        }
+      } else if ('partition' in step) {
+        lab.partition(step.partition, step.reach);
+        groups = step.partition;
+        reach = step.reach ?? [];
+      } else {
+        lab.heal();
+        groups = [];
+        reach = [];
+      }
+    },
+    partitions() {
+      if (groups.length === 0) return { parts: [up()], reach: [true] };
+      const out: LabPartitions = { parts: [], reach: [] };
+      groups.forEach((g, gi) => {
+        const p = g.filter((i) => running.has(i));
+        if (p.length === 0) return;
+        out.parts.push(p);
+        out.reach.push(reach[gi] !== false);
+      });
+      const grouped = new Set(out.parts.flat());
+      for (const i of up()) {
+        if (grouped.has(i)) continue;
+        out.parts.push([i]);
+        out.reach.push(true);
+      }
+      return out;
+    },
+    waitPartitions(parts) {
+      const want: Record<number, number[]> = {};
+      for (const p of parts) for (const i of p) want[i] = p;
+      return lab.waitMembers(want);
+    },
+  };
+}
+
+/** The two transcripts of a differential test: what corosync said and what the model says, line by line. */
+export interface Transcript {
+  /** Records node `node`'s figures after step `step` (0-based) on both sides. */
+  record(step: number, node: number, real: QuorumFigures, model: QuorumFigures): void;
+  readonly real: string;
+  readonly model: string;
+}
+
+/** An empty {@link Transcript}. */
+export function createTranscript(): Transcript {
+  const real: string[] = [];
+  const model: string[] = [];
+  return {
+    record(step, node, r, m) {
+      real.push(`step ${step + 1} node ${node}: ${formatQuorum(r)}`);
+      model.push(`step ${step + 1} node ${node}: ${formatQuorum(m)}`);
+    },
+    get real() {
+      return real.join('\n');
+    },
+    get model() {
+      return model.join('\n');
+    },
+  };
 }
