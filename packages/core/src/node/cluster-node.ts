@@ -538,7 +538,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     });
     if (!running) return;
     const t = clock.now();
-    const selfAlive = qdisk.lastWriteOkMs !== null && t - qdisk.lastWriteOkMs < q.tko * q.intervalMs;
+    const selfAlive = qdisk.lastWriteOkMs !== null && t - qdisk.lastWriteOkMs <= q.tko * q.intervalMs;
     if (r.ok) {
       qdisk.slots = r.slots;
       const live = qdiskLiveNodes(r.slots, t, q);

@@ -8,8 +8,9 @@ import type { SlotState } from '../ports.js';
 
 /**
  * Node ids alive on the quorum disk at `nowMs`, ascending. A node is alive while its slot was
- * written less than `tko` intervals ago (`nowMs - timestampMs < tko × intervalMs`), as qdiskd
- * declares a node dead after `tko` missed cycles; a slot in state `none` or `evicted` is dead
+ * written at most `tko` intervals ago (`nowMs - timestampMs <= tko × intervalMs`): a node that
+ * could not reach the disk for `tko` whole intervals is dead to it (SCENARIO-FORMAT "Quorum
+ * disk"; a write missed at the instant of the fault counts from that instant); a slot in state `none` or `evicted` is dead
  * whatever its time. A timestamp in the future (clock skew) counts as fresh. Empty slots (`null`)
  * are skipped. Pure; never throws.
  */
@@ -23,7 +24,7 @@ export function qdiskLiveNodes(
   for (const slot of slots) {
     if (slot === null || slot === undefined) continue;
     if (slot.state === 'none' || slot.state === 'evicted') continue;
-    if (nowMs - slot.timestampMs < deadAfterMs) live.add(slot.nodeId);
+    if (nowMs - slot.timestampMs <= deadAfterMs) live.add(slot.nodeId);
   }
   return [...live].sort((a, b) => a - b);
 }
@@ -83,7 +84,7 @@ export type QdiskObservation = Record<
 
 /**
  * Liveness as qdiskd itself judges it, by the reader's own clock: a node is alive while the
- * reader saw its slot change (`seq` or `incarnation`) less than `tko` intervals ago. Unlike
+ * reader saw its slot change (`seq` or `incarnation`) at most `tko` intervals ago. Unlike
  * `qdiskLiveNodes` this does not trust the writers' timestamps, so clock skew between hosts
  * cannot keep a dead node alive or kill a live one. A slot seen for the first time counts only
  * once it changes (qdiskd waits for fresh writes before it calls a node online); `none` and
@@ -106,7 +107,7 @@ export function observeQdiskSlots(
     const changedAtMs = changed ? nowMs : (before?.changedAtMs ?? null);
     observation[slot.nodeId] = { seq: slot.seq, incarnation: slot.incarnation, changedAtMs };
     if (slot.state === 'none' || slot.state === 'evicted') continue;
-    if (changedAtMs !== null && nowMs - changedAtMs < deadAfterMs) live.push(slot.nodeId);
+    if (changedAtMs !== null && nowMs - changedAtMs <= deadAfterMs) live.push(slot.nodeId);
   }
   return { observation, liveIds: [...new Set(live)].sort((a, b) => a - b) };
 }

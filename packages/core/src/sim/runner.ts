@@ -1,4 +1,5 @@
 import type { NodeName, ResourceId } from '@quorate/policy';
+import type { ClusterConfig } from '../config/cluster-config.types.js';
 import { type ClusterNode, createClusterNode } from '../node/cluster-node.js';
 import type { ClusterNodeOptions } from '../node/node.types.js';
 import type { FenceAgent, Logger, ResourceAgent } from '../ports.js';
@@ -465,8 +466,23 @@ export async function runScenario(
         const m = world.machine(e.node);
         if (m.software !== 'running') break;
         snapFault(m.name);
-        world.killSoftware(m, e.kind === 'crash' ? 'crashed' : 'hung');
+        const state = e.kind === 'crash' ? 'crashed' : 'hung';
+        world.killSoftware(m, state);
         world.refreshLinks();
+        // A hardware watchdog nobody pets any more resets the machine `timeout` later: the
+        // software that kept it quiet crashed or hangs (what lets the others count it fenced).
+        const wd = hardwareWatchdogMs(m.config, m.name);
+        if (wd !== null) {
+          const incarnation = m.incarnation;
+          clock.setTimeout(() => {
+            if (m.incarnation !== incarnation || m.software !== state || !m.power) return;
+            log('world', `'${m.name}' reset by its watchdog (software ${state})`, 'world.reset', { node: m.name });
+            snapFault(m.name);
+            m.running.clear();
+            world.refreshLinks();
+            world.boot(m);
+          }, wd);
+        }
         break;
       }
       case 'powerLoss': {
@@ -772,4 +788,12 @@ export async function runScenario(
     timeline,
     stats: { messages: world.messages, endMs: clock.now() },
   };
+}
+
+/** The timeout of the watchdog device covering `node`, if the configuration has one. */
+function hardwareWatchdogMs(cfg: ClusterConfig, node: string): number | null {
+  const wd = cfg.fencing.devices.find(
+    (d) => d.agent === 'watchdog' && (d.hosts.length === 0 || d.hosts.includes(node)),
+  );
+  return wd === undefined ? null : (wd.watchdogTimeoutMs ?? 5000);
 }

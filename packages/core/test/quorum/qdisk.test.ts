@@ -27,7 +27,8 @@ describe('qdiskLiveNodes', () => {
   it.each([
     { what: 'wrote half an interval ago', ts: 19_500, live: true },
     { what: 'last wrote just under tko intervals ago', ts: 10_001, live: true },
-    { what: 'missed exactly tko intervals', ts: 10_000, live: false },
+    { what: 'last wrote exactly tko intervals ago', ts: 10_000, live: true },
+    { what: 'last wrote just over tko intervals ago', ts: 9_999, live: false },
     { what: 'missed more than tko intervals', ts: 2_000, live: false },
     { what: 'has a timestamp ahead of the reader (clock skew)', ts: 20_400, live: true },
   ])('a node that $what is live=$live at 20s (interval 1s, tko 10)', ({ ts, live }) => {
@@ -48,7 +49,7 @@ describe('qdiskLiveNodes', () => {
 
   it('scales with the interval: tko 3 at 2s intervals is 6s', () => {
     const d = { intervalMs: 2000, tko: 3 };
-    expect(qdiskLiveNodes([slot(1, 4_001), slot(2, 4_000)], 10_000, d)).toEqual([1]);
+    expect(qdiskLiveNodes([slot(1, 4_000), slot(2, 3_999)], 10_000, d)).toEqual([1]);
   });
 });
 
@@ -134,8 +135,9 @@ describe('quorum disk over time (seed 001: two nodes, qdisk 1 vote, expected 3)'
   if (qdisk === undefined) throw new Error('the config must have a qdisk');
 
   it('moves the master to node2 once node1 has missed tko writes, and node2 stays quorate', () => {
-    // Both nodes write every interval until node1 loses its cable at t=10s.
-    const lastWrite = (id: number, t: number) => (id === 1 ? Math.min(t, 10_000) : t);
+    // Both nodes write every interval until node1 loses its cable at t=10s, before that
+    // interval's write: its last write is at 9s, and it cannot reach the disk from 10s.
+    const lastWrite = (id: number, t: number) => (id === 1 ? Math.min(t, 9_000) : t);
     let master: number | null = null;
     let s2 = createQuorumState(cfg);
     const timeline: string[] = [];
@@ -153,7 +155,8 @@ describe('quorum disk over time (seed 001: two nodes, qdisk 1 vote, expected 3)'
         expect(out.result).toMatchObject({ votes: 1, expected: 3, quorum: 2, quorate: false });
       if (t === 25_000) expect(out.result).toMatchObject({ votes: 2, expected: 3, quorum: 2, quorate: true });
     }
-    // node1 last wrote at 10s: dead to the disk at 20s; node2 takes over at that interval.
+    // node1 could not reach the disk from 10s: dead to it 10 intervals later, at 20s; node2 takes
+    // over at that interval.
     expect(timeline).toEqual(['1s master 1', '20s master 2']);
   });
 });
@@ -175,7 +178,7 @@ describe("observeQdiskSlots (liveness by the reader's own clock)", () => {
       obs = r.observation;
       liveAt.push(`${t / 1000}:${r.liveIds.join('+')}`);
     }
-    // Changed last at 5s: alive while t - 5s < 10s, dead at 15s.
+    // Changed last at 5s: alive while t - 5s <= 10s, dead at 16s.
     expect(liveAt).toEqual([
       '0:',
       '1:1',
@@ -192,7 +195,7 @@ describe("observeQdiskSlots (liveness by the reader's own clock)", () => {
       '12:1',
       '13:1',
       '14:1',
-      '15:',
+      '15:1',
       '16:',
       '17:',
     ]);
