@@ -1,4 +1,4 @@
-import type { Clock, Ctx } from '../ports.js';
+import type { Clock, Ctx, TimerHandle } from '../ports.js';
 
 /** How {@link callAdapter} turns the ways a call can go wrong into the port's outcome values. */
 export interface AdapterFailures<O> {
@@ -10,11 +10,92 @@ export interface AdapterFailures<O> {
   error: (message: string) => O;
 }
 
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * One adapter call under way. It is also the call's {@link Ctx}: the adapter's `AbortController`
+ * is made only when the adapter first reads `signal` (most calls finish without looking at it);
+ * read after the call was given up, the signal is already aborted. It listens to the caller's
+ * signal as an `EventListener` object (no closure per call).
+ */
+class AdapterCall<O> implements Ctx {
+  private ac: AbortController | undefined = undefined;
+  private done = false;
+  private gaveUp = false;
+  private readonly timer: TimerHandle;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly timeoutMs: number,
+    private readonly parent: AbortSignal | undefined,
+    private readonly failures: AdapterFailures<O>,
+    private readonly resolve: (o: O) => void,
+  ) {
+    this.timer = clock.setTimeout(() => this.onTimeout(), timeoutMs);
+  }
+
+  get signal(): AbortSignal {
+    if (this.ac === undefined) {
+      this.ac = new AbortController();
+      if (this.gaveUp) this.ac.abort();
+    }
+    return this.ac.signal;
+  }
+
+  /** The caller's signal aborted. */
+  handleEvent(): void {
+    this.giveUp();
+    this.finish(this.failures.aborted());
+  }
+
+  run(fn: (ctx: Ctx) => Promise<O>): void {
+    const parent = this.parent;
+    if (parent !== undefined) {
+      if (parent.aborted) {
+        this.handleEvent();
+        return;
+      }
+      parent.addEventListener('abort', this, { once: true });
+    }
+    let p: Promise<O>;
+    try {
+      p = fn(this);
+    } catch (e) {
+      this.finish(this.failures.error(messageOf(e)));
+      return;
+    }
+    p.then(
+      (o) => this.finish(o),
+      (e: unknown) => this.finish(this.failures.error(messageOf(e))),
+    );
+  }
+
+  private onTimeout(): void {
+    this.giveUp();
+    this.finish(this.failures.timeout(this.timeoutMs));
+  }
+
+  private giveUp(): void {
+    this.gaveUp = true;
+    this.ac?.abort();
+  }
+
+  private finish(o: O): void {
+    if (this.done) return;
+    this.done = true;
+    this.clock.clearTimeout(this.timer);
+    this.parent?.removeEventListener('abort', this);
+    this.resolve(o);
+  }
+}
+
 /**
  * The one wrapper through which core calls every adapter: it gives the adapter a fresh
  * `AbortSignal`, aborts it when `timeoutMs` runs out on the injected `clock` or when `signal`
  * aborts, and turns a rejection, a throw or a hang into an outcome value. It never rejects.
  * The error message of a rejection is kept short and never includes the adapter's options.
+ * The adapter's signal is made when the adapter first reads `ctx.signal`; read after the call
+ * was given up (deadline or caller), it is already aborted.
  */
 export function callAdapter<O>(
   clock: Clock,
@@ -24,35 +105,6 @@ export function callAdapter<O>(
   failures: AdapterFailures<O>,
 ): Promise<O> {
   return new Promise<O>((resolve) => {
-    const ac = new AbortController();
-    let done = false;
-    const finish = (o: O): void => {
-      if (done) return;
-      done = true;
-      clock.clearTimeout(timer);
-      signal?.removeEventListener('abort', onParentAbort);
-      resolve(o);
-    };
-    const onParentAbort = (): void => {
-      ac.abort();
-      finish(failures.aborted());
-    };
-    const timer = clock.setTimeout(() => {
-      ac.abort();
-      finish(failures.timeout(timeoutMs));
-    }, timeoutMs);
-    if (signal?.aborted) {
-      onParentAbort();
-      return;
-    }
-    signal?.addEventListener('abort', onParentAbort, { once: true });
-    let p: Promise<O>;
-    try {
-      p = fn({ signal: ac.signal });
-    } catch (e) {
-      finish(failures.error(e instanceof Error ? e.message : String(e)));
-      return;
-    }
-    p.then(finish, (e: unknown) => finish(failures.error(e instanceof Error ? e.message : String(e))));
+    new AdapterCall(clock, timeoutMs, signal, failures, resolve).run(fn);
   });
 }

@@ -1,11 +1,14 @@
 import { QuorateError } from '../errors.js';
 import type { Clock, TimerHandle } from '../ports.js';
 
-interface Timer {
-  id: number;
-  due: number;
-  seq: number;
-  fn: () => void;
+/** One scheduled timer; it is its own handle. `fn` is null once it fired or was cleared. */
+class Timer {
+  constructor(
+    readonly owner: VirtualClock,
+    readonly due: number,
+    readonly seq: number,
+    public fn: (() => void) | null,
+  ) {}
 }
 
 /** Thrown by {@link VirtualClock.runUntilIdle} when timers keep rescheduling past `maxSteps`. */
@@ -16,22 +19,25 @@ export class RunawayTimersError extends QuorateError {
   }
 }
 
-/** Lets pending promise reactions run (every queued microtask, then one macrotask turn). */
-async function settle(): Promise<void> {
-  await new Promise<void>((resolve) => setImmediate(resolve));
+/** `a` fires before `b`: earlier due time, then earlier scheduling. */
+function before(a: Timer, b: Timer): boolean {
+  return a.due < b.due || (a.due === b.due && a.seq < b.seq);
 }
 
 /**
  * A virtual clock for tests and the simulator: a {@link Clock} whose time moves only when told.
  * Timers fire in `(due, seq)` order, so timers due in the same millisecond fire in the order they
- * were scheduled. Between two timers every settled promise reaction runs, so a `fromPromise` result
- * lands at the virtual time its adapter resolved it. Not thread-safe; one owner drives it.
+ * were scheduled. Between two timers every settled promise reaction runs (one macrotask turn), so
+ * a `fromPromise` result lands at the virtual time its adapter resolved it. Handles are opaque
+ * objects; a cleared timer stays in the queue, dead, until it reaches the front. Not thread-safe;
+ * one owner drives it.
  */
 export class VirtualClock implements Clock {
   private current: number;
   private seq = 0;
+  /** Binary min-heap on (due, seq); may hold dead timers. */
   private heap: Timer[] = [];
-  private live = new Set<number>();
+  private live = 0;
 
   /** @param startMs the initial reading of {@link now}. */
   constructor(startMs = 0) {
@@ -45,21 +51,24 @@ export class VirtualClock implements Clock {
 
   /** Schedules `fn` at `now() + max(0, ms)`; same-millisecond timers keep their scheduling order. */
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const id = ++this.seq;
     const due = this.current + Math.max(0, Number.isFinite(ms) ? Math.floor(ms) : 0);
-    this.push({ id, due, seq: id, fn });
-    this.live.add(id);
-    return id;
+    const t = new Timer(this, due, ++this.seq, fn);
+    this.push(t);
+    this.live++;
+    return t;
   }
 
-  /** Cancels a timer; unknown or fired handles are ignored. */
+  /** Cancels a timer; unknown, foreign or fired handles are ignored. */
   clearTimeout(handle: TimerHandle): void {
-    if (typeof handle === 'number') this.live.delete(handle);
+    if (handle instanceof Timer && handle.owner === this && handle.fn !== null) {
+      handle.fn = null;
+      this.live--;
+    }
   }
 
   /** Number of timers still scheduled. */
   pending(): number {
-    return this.live.size;
+    return this.live;
   }
 
   /** Due time of the next live timer, or undefined. */
@@ -77,78 +86,94 @@ export class VirtualClock implements Clock {
    * Fires every timer due up to `t` in order (settling promises after each), then sets the time
    * to `t`. `onStep` runs after each fired timer has settled (used for invariant checks).
    */
-  async advanceTo(t: number, opts: { maxSteps?: number; onStep?: () => void } = {}): Promise<void> {
+  advanceTo(t: number, opts: { maxSteps?: number; onStep?: () => void } = {}): Promise<void> {
     const maxSteps = opts.maxSteps ?? 10_000_000;
-    let steps = 0;
-    await settle();
-    for (;;) {
-      this.dropDead();
-      const next = this.heap[0];
-      if (next === undefined || next.due > t) break;
-      this.popTop();
-      this.live.delete(next.id);
-      this.current = next.due;
-      next.fn();
-      await settle();
-      opts.onStep?.();
-      if (++steps > maxSteps) throw new RunawayTimersError(steps, this.current);
-    }
-    if (t > this.current) this.current = t;
+    return this.drive(t, maxSteps, opts.onStep);
   }
 
   /** Fires timers until none is left; fails with {@link RunawayTimersError} after `maxSteps`. */
-  async runUntilIdle(opts: { maxSteps?: number } = {}): Promise<void> {
-    const maxSteps = opts.maxSteps ?? 100_000;
-    let steps = 0;
-    await settle();
-    for (;;) {
-      this.dropDead();
-      const next = this.heap[0];
-      if (next === undefined) return;
-      this.popTop();
-      this.live.delete(next.id);
-      this.current = Math.max(this.current, next.due);
-      next.fn();
-      await settle();
-      if (++steps > maxSteps) throw new RunawayTimersError(steps, this.current);
-    }
+  runUntilIdle(opts: { maxSteps?: number } = {}): Promise<void> {
+    return this.drive(Number.POSITIVE_INFINITY, opts.maxSteps ?? 100_000, undefined);
+  }
+
+  /**
+   * The firing loop, one macrotask turn (`setImmediate`) per timer so that every promise reaction
+   * a timer caused has run before the next timer fires. `until` infinite: run until idle.
+   */
+  private drive(until: number, maxSteps: number, onStep: (() => void) | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let steps = 0;
+      const fireNext = (): void => {
+        try {
+          this.dropDead();
+          const next = this.heap[0];
+          if (next === undefined || next.due > until) {
+            if (until !== Number.POSITIVE_INFINITY && until > this.current) this.current = until;
+            resolve();
+            return;
+          }
+          this.popTop();
+          const fn = next.fn as () => void;
+          next.fn = null;
+          this.live--;
+          if (next.due > this.current) this.current = next.due;
+          fn();
+        } catch (e) {
+          reject(e);
+          return;
+        }
+        setImmediate(afterStep);
+      };
+      const afterStep = (): void => {
+        try {
+          onStep?.();
+          if (++steps > maxSteps) throw new RunawayTimersError(steps, this.current);
+        } catch (e) {
+          reject(e);
+          return;
+        }
+        fireNext();
+      };
+      setImmediate(fireNext);
+    });
   }
 
   private dropDead(): void {
-    while (this.heap.length > 0 && !this.live.has((this.heap[0] as Timer).id)) this.popTop();
-  }
-
-  private less(a: Timer, b: Timer): boolean {
-    return a.due < b.due || (a.due === b.due && a.seq < b.seq);
+    const h = this.heap;
+    while (h.length > 0 && (h[0] as Timer).fn === null) this.popTop();
   }
 
   private push(t: Timer): void {
     const h = this.heap;
+    let i = h.length;
     h.push(t);
-    let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(h[i] as Timer, h[p] as Timer)) break;
-      [h[i], h[p]] = [h[p] as Timer, h[i] as Timer];
+      const parent = h[p] as Timer;
+      if (!before(t, parent)) break;
+      h[i] = parent;
       i = p;
     }
+    h[i] = t;
   }
 
   private popTop(): void {
     const h = this.heap;
     const last = h.pop();
-    if (last === undefined || h.length === 0) return;
-    h[0] = last;
+    const n = h.length;
+    if (last === undefined || n === 0) return;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
+      if (l >= n) break;
       const r = l + 1;
-      let m = i;
-      if (l < h.length && this.less(h[l] as Timer, h[m] as Timer)) m = l;
-      if (r < h.length && this.less(h[r] as Timer, h[m] as Timer)) m = r;
-      if (m === i) break;
-      [h[i], h[m]] = [h[m] as Timer, h[i] as Timer];
-      i = m;
+      let c = l;
+      if (r < n && before(h[r] as Timer, h[l] as Timer)) c = r;
+      const child = h[c] as Timer;
+      if (!before(child, last)) break;
+      h[i] = child;
+      i = c;
     }
+    h[i] = last;
   }
 }

@@ -70,3 +70,68 @@ describe('resource machine', () => {
     expect(actor.getSnapshot().value).toBe('blocked');
   });
 });
+
+describe('resource monitor loop', () => {
+  it('aborts a monitor under way when the resource is stopped, and monitors again only after a new start', async () => {
+    const clock = new VirtualClock();
+    const calls: string[] = [];
+    const aborted: number[] = [];
+    const run = (input: ResourceActionInput, signal?: AbortSignal): Promise<ResourceOutcome> =>
+      new Promise((resolve) => {
+        calls.push(`${clock.now()}:${input.action}`);
+        const h = clock.setTimeout(() => resolve({ ok: true, running: input.action !== 'stop' }), 3000);
+        signal?.addEventListener('abort', () => {
+          aborted.push(clock.now());
+          clock.clearTimeout(h);
+          resolve({ ok: false, reason: 'aborted', detail: 'aborted' });
+        });
+      });
+    const machine = resourceMachine.provide({
+      actors: {
+        runResourceAction: fromPromise<ResourceOutcome, ResourceActionInput>(({ input }) => run(input)),
+        monitorLoop: createMonitorLoop(clock, run),
+      },
+    });
+    const actor = createActor(machine, {
+      clock,
+      input: { resource: 'vm1', node: 'node1', initial: 'started', monitorIntervalMs: 5000, timeoutMs: 60_000 },
+    });
+    const changes: string[] = [];
+    actor.on('resource.changed', (e) => changes.push(`${clock.now()}:${e.action}:${e.ok}`));
+    actor.start();
+    await clock.advanceTo(6000);
+    expect(calls).toEqual(['5000:monitor']);
+    actor.send({ type: 'resource.stop' });
+    expect(aborted).toEqual([6000]);
+    await clock.advanceTo(30_000);
+    expect(calls).toEqual(['5000:monitor', '6000:stop']);
+    expect(actor.getSnapshot().value).toBe('stopped');
+    actor.send({ type: 'resource.start' });
+    await clock.advanceTo(45_000);
+    expect(calls).toEqual(['5000:monitor', '6000:stop', '30000:start', '38000:monitor']);
+    expect(changes).toEqual(['9000:stop:true', '33000:start:true']);
+  });
+
+  it('never monitors with an interval of 0', async () => {
+    const clock = new VirtualClock();
+    const calls: string[] = [];
+    const run = async (input: ResourceActionInput): Promise<ResourceOutcome> => {
+      calls.push(input.action);
+      return { ok: true, running: true };
+    };
+    const machine = resourceMachine.provide({
+      actors: {
+        runResourceAction: fromPromise<ResourceOutcome, ResourceActionInput>(({ input }) => run(input)),
+        monitorLoop: createMonitorLoop(clock, run),
+      },
+    });
+    const actor = createActor(machine, {
+      clock,
+      input: { resource: 'vm1', node: 'node1', initial: 'started', monitorIntervalMs: 0, timeoutMs: 60_000 },
+    });
+    actor.start();
+    await clock.advanceTo(100_000);
+    expect(calls).toEqual([]);
+    expect(clock.pending()).toBe(0);
+  });
+});
