@@ -185,6 +185,13 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   };
   let qdeviceHasVote = false;
   let qdevicePoll = 0;
+  /**
+   * A membership change is waiting for the arbiter's vote on the new membership (corosync's sync
+   * with a qdevice: a vote cast for the previous ring does not count for the new one). Meanwhile
+   * quorum is not recomputed and the coordinator does not act: a partition that lost the arbiter
+   * to the other side must never act, even for an instant, on the vote it had before the split.
+   */
+  let qdeviceSync = false;
   const peerQuorateClear: Record<NodeName, boolean> = {};
 
   // ---- local resources --------------------------------------------------------------------------
@@ -362,6 +369,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     for (const n of [...lost, ...left]) set.delete(n);
     members = [...set].sort(byId);
     emitter.emit('membership', { members: [...members], joined, lost, left });
+    if (cfg.quorum.qdevice !== undefined && opts.quorumDevice !== undefined) qdeviceSync = true;
     recomputeQuorum();
     sendSync();
     sendReport();
@@ -388,8 +396,9 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   }
 
   function recomputeQuorum(): void {
-    // A membership change is about to be applied in this instant; it recomputes then.
-    if (membershipQueued || quorumActor === null) return;
+    // A membership change is about to be applied in this instant; it recomputes then. Or the
+    // arbiter has not voted on the new membership yet; it recomputes when it answers.
+    if (membershipQueued || quorumActor === null || qdeviceSync) return;
     const view = {
       members: members.map(idOf),
       deviceVotes: deviceVotes(),
@@ -585,7 +594,9 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     ).then((r) => {
       if (!running || n !== qdevicePoll) return;
       const vote = r.ok && r.vote;
-      if (vote !== qdeviceHasVote) {
+      const synced = qdeviceSync;
+      qdeviceSync = false;
+      if (vote !== qdeviceHasVote || synced) {
         qdeviceHasVote = vote;
         recomputeQuorum();
         requestSchedule();
@@ -954,7 +965,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
    * datagram dropped or sent before this node counted the peer as a member), and re-runs when a
    * fail count expires. What it decides is `decide()` below.
    */
-  const leadsNow = (): boolean => running && joinedOnce && isCoordinator();
+  const leadsNow = (): boolean => running && joinedOnce && isCoordinator() && !qdeviceSync;
   const coordinatorActor = createActor(
     provideCoordinator({
       leads: leadsNow,
@@ -965,6 +976,9 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       decide,
       fenceOnRequestOnly: () => {
         for (const t of Object.keys(adminFence)) dispatchFence(t, adminFence[t] as string, 0);
+        // A partition that may no longer act fences nobody on its own account (cman's fenced
+        // postpones fencing until quorum; Pacemaker's fencer needs quorum unless `ignore`).
+        withdrawFences((t) => adminFence[t] === undefined, 'the partition lost quorum');
       },
       askForReports: () => {
         const missing = members.filter((m) => reports[m] === undefined);
@@ -1253,16 +1267,20 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       }
       dispatchFence(t, w.reason, w.delayMs);
     }
+    withdrawFences((t) => wanted[t] === undefined, 'no longer needed');
+  }
+
+  /** Cancels the dispatched fences (and pending watchdog counts) whose target `drop` selects. */
+  function withdrawFences(drop: (target: NodeName) => boolean, reason: string): void {
     for (const [t, ex] of Object.entries(fenceDispatched)) {
-      if (wanted[t] === undefined) {
-        if (watchdogWait[t] !== undefined) {
-          cancel(watchdogWait[t]);
-          delete watchdogWait[t];
-        } else {
-          send(ex, { type: 'cmd.fenceCancel', target: t, reason: 'no longer needed' });
-        }
-        delete fenceDispatched[t];
+      if (!drop(t)) continue;
+      if (watchdogWait[t] !== undefined) {
+        cancel(watchdogWait[t]);
+        delete watchdogWait[t];
+      } else {
+        send(ex, { type: 'cmd.fenceCancel', target: t, reason });
       }
+      delete fenceDispatched[t];
     }
   }
 

@@ -112,6 +112,8 @@ export class World {
   private readonly qdevWatchers = new Map<NodeName, () => void>();
   private qdevLastWinner: string | null = null;
   private qdevPrevious: number[] | null = null;
+  /** Votes waiting for the partitions to settle (qnetd answers once every side has reported). */
+  private qdevWaiting: Array<() => void> = [];
   messages = 0;
 
   constructor(
@@ -266,6 +268,7 @@ export class World {
     this.reach.delete(name);
     this.qdevRegs.delete(name);
     this.qdevWatchers.delete(name);
+    this.releaseQdevVotes();
   }
 
   fenceAgentFor(executor: NodeName, device: string): FenceAgent {
@@ -405,6 +408,13 @@ export class World {
           return { ok: false, reason: 'unreachable', detail: 'arbiter unreachable' };
         }
         world.qdevRegs.set(name, [...req.members].sort());
+        // Like qnetd, the arbiter decides a split only once every side has reported its new
+        // membership: a vote on a mix of new and stale memberships could go to both sides.
+        if (!world.qdevSettled()) {
+          await new Promise<void>((resolve) => world.qdevWaiting.push(resolve));
+          if (m.software !== 'running' || world.qdevicePath.get(name) !== true)
+            return { ok: false, reason: 'unreachable', detail: 'arbiter unreachable' };
+        } else world.releaseQdevVotes();
         const winner = world.qdevWinner();
         world.notifyQdevice();
         return { ok: true, vote: winner?.includes(name) === true };
@@ -444,9 +454,36 @@ export class World {
     return idx === null ? null : (parts[idx] ?? null);
   }
 
+  /**
+   * Whether the registered memberships agree: every node a registration lists (running, reaching
+   * the arbiter, registered) registered that same membership.
+   */
+  private qdevSettled(): boolean {
+    const reaches = (n: NodeName): boolean =>
+      this.machines.get(n)?.software === 'running' && this.qdevicePath.get(n) === true;
+    for (const [name, reg] of this.qdevRegs) {
+      if (!reaches(name)) continue;
+      const key = reg.join(',');
+      for (const other of reg) {
+        const r = this.qdevRegs.get(other);
+        if (r !== undefined && reaches(other) && r.join(',') !== key) return false;
+      }
+    }
+    return true;
+  }
+
+  /** Answers the votes that waited for the memberships to settle, once they have. */
+  private releaseQdevVotes(): void {
+    if (this.qdevWaiting.length === 0 || !this.qdevSettled()) return;
+    const waiting = this.qdevWaiting;
+    this.qdevWaiting = [];
+    for (const resolve of waiting) resolve();
+  }
+
   /** Re-assesses the qdevice vote; asks every node to poll again when the winner changed. */
   notifyQdevice(force = false): void {
     if (this.cluster.quorum.qdevice === undefined) return;
+    this.releaseQdevVotes();
     const w = this.qdevWinner();
     const key = w === null ? '' : w.join(',');
     if (!force && key === this.qdevLastWinner) return;
