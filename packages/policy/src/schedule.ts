@@ -45,8 +45,13 @@ interface Coloc {
   influence: boolean;
 }
 
-/** Internal view of a primitive or a group. */
-interface Rsc {
+/**
+ * Internal view of a primitive or a group. A class rather than object literals: one shape from
+ * the start, and no allocation-site feedback (with literals, V8 saw every resource of a run alive
+ * at each young-generation GC and moved their allocation to the old generation, which made the
+ * next GCs slower).
+ */
+class Rsc {
   kind: 'primitive' | 'group';
   id: ResourceId;
   /** Position in the snapshot (primitives) or of the first member (groups). */
@@ -54,46 +59,99 @@ interface Rsc {
   priority: number;
   /** Primitive fields. */
   r: SnapshotResource | undefined;
-  parent: Rsc | undefined;
-  members: Rsc[];
-  running: number[];
-  failed: boolean;
+  parent: Rsc | undefined = undefined;
+  members: Rsc[] = NO_RSCS;
+  running: number[] = NO_INDICES;
+  failed = false;
   /** Blocked by a failure (on-fail=block, or a failed stop without fencing). */
-  blocked: boolean;
+  blocked = false;
   managed: boolean;
-  stopFailedOn: number[];
+  stopFailedOn: number[] = NO_INDICES;
   /** Nodes where a failure needs recovery (in history order). */
-  failedOn: number[];
+  failedOn: number[] = NO_INDICES;
   /** Nodes where it was found running while unmanaged (+INFINITY there). */
-  pinnedOn: number[];
-  table: Float64Array;
-  thisWith: Coloc[];
-  withThis: Coloc[];
-  provisional: boolean;
-  allocating: boolean;
-  merging: boolean;
-  assigned: number;
+  pinnedOn: number[] = NO_INDICES;
+  table: Float64Array = NO_TABLE;
+  thisWith: Coloc[] = NO_COLOCS;
+  withThis: Coloc[] = NO_COLOCS;
+  provisional = true;
+  allocating = false;
+  merging = false;
+  assigned = -1;
   /** Its start action (primitives with a node), set when actions are built. */
-  start: Act | undefined;
+  start: Act | undefined = undefined;
   /** Its stop actions (one per node it runs on); empty for groups. */
-  stops: Act[];
+  stops: Act[] = NO_ACTS;
+  /**
+   * Its entry in `Transition.reasons`: the text (`whyKind` WHY_TEXT), or, for the two sentences
+   * every placed resource gets, the node, score and count they are written from on first read.
+   */
+  why: string | undefined = undefined;
+  whyKind = WHY_TEXT;
+  whyNode = -1;
+  whyScore: Score = 0;
+  whyCount = 0;
+
+  constructor(
+    kind: 'primitive' | 'group',
+    id: ResourceId,
+    index: number,
+    r: SnapshotResource | undefined,
+    managed: boolean,
+  ) {
+    this.kind = kind;
+    this.id = id;
+    this.index = index;
+    this.priority = r?.priority ?? 0;
+    this.r = r;
+    this.managed = managed;
+  }
 }
 
+const WHY_TEXT = 0;
+/** "stays on 'node' (score S)". */
+const WHY_STAYS = 1;
+/** "assigned to 'node' (score S, C assigned there before)". */
+const WHY_ASSIGNED = 2;
+
 /** A start or stop of one primitive (a tiny subset of Pacemaker's action graph). */
-interface Act {
+class Act {
   rsc: Rsc;
   node: number;
   required: boolean;
   runnable: boolean;
   reason: string | undefined;
+
+  constructor(rsc: Rsc, node: number, required: boolean, runnable: boolean, reason: string | undefined) {
+    this.rsc = rsc;
+    this.node = node;
+    this.required = required;
+    this.runnable = runnable;
+    this.reason = reason;
+  }
 }
 
 const NO_SCORE = Number.NaN;
 /** Shared placeholders for not-yet-built tables and stop lists (replaced, never written to). */
 const NO_TABLE = new Float64Array(0);
 const NO_ACTS: Act[] = [];
-/** Placeholder for `Transition.scores` until {@link lazyScores} replaces the property. */
-const NO_SCORES: Transition['scores'] = Object.freeze({}) as Transition['scores'];
+/**
+ * Shared empty lists for a resource's rarely filled lists (most resources have no group members,
+ * failures, pins or colocations): frozen, so a stray push throws instead of leaking into every
+ * resource. {@link withAdded} and {@link insertSorted} replace them with a list of their own.
+ */
+const NO_INDICES: number[] = Object.freeze([]) as unknown as number[];
+const NO_RSCS: Rsc[] = Object.freeze([]) as unknown as Rsc[];
+const NO_COLOCS: Coloc[] = Object.freeze([]) as unknown as Coloc[];
+
+/** `list` with `v` appended: pushed in place, or a new one-element list for a shared empty one. */
+function withAdded<T>(list: T[], v: T): T[] {
+  if (list.length === 0) return [v];
+  list.push(v);
+  return list;
+}
+/** Placeholder for `Transition.scores` and `reasons` until {@link lazyProperty} replaces them. */
+const NOT_YET: Record<string, never> = Object.freeze({});
 const f32 = Math.fround;
 
 /** Adds `s` to a score table entry; an entry with no score yet (NaN) takes `s`. */
@@ -120,10 +178,9 @@ function buildScores(
   ids: ResourceId[],
   tables: Float64Array[],
   n: number,
-  names: NodeName[],
+  nameOf: (i: number) => NodeName,
 ): Record<ResourceId, Record<NodeName, Score>> {
   const scores: Record<ResourceId, Record<NodeName, Score>> = {};
-  const nameOf = (i: number): NodeName => names[i] as NodeName;
   for (let k = 0; k < ids.length; k++) {
     const id = ids[k] as ResourceId;
     const t = tables[k] as Float64Array;
@@ -150,35 +207,60 @@ function buildScores(
   return scores;
 }
 
+type LazyKey = 'scores' | 'reasons';
+
 /**
- * Makes `t.scores` a data property built on its first read (or replaced by a write): the
- * coordinator never reads scores, and building a thousand rows of named properties was most of a
- * run's allocation. Readers see exactly the table an eager build would give (the tables are final
- * when `schedule` returns and nothing writes to them afterwards); the property keeps its place in
- * the key order, so `JSON.stringify` and spreads are unchanged.
+ * Builders of not-yet-read lazy properties, by transition. The getters and setters below are
+ * shared by every transition: a per-run closure in an accessor would give each transition its
+ * own hidden class, an old-generation object that keeps the whole run reachable for every
+ * young-generation GC until the next full GC (which made those GCs copy and promote megabytes).
  */
-function lazyScores(
-  t: Transition,
-  ids: ResourceId[],
-  tables: Float64Array[],
-  n: number,
-  names: NodeName[],
-): void {
-  const settle = (value: Transition['scores']): void => {
-    Object.defineProperty(t, 'scores', { value, enumerable: true, configurable: true, writable: true });
-  };
-  Object.defineProperty(t, 'scores', {
+const pending: Record<LazyKey, WeakMap<Transition, () => unknown>> = {
+  scores: new WeakMap(),
+  reasons: new WeakMap(),
+};
+
+/** Replaces the accessor by a plain data property holding `value`. */
+function settle(t: Transition, key: LazyKey, value: unknown): void {
+  pending[key].delete(t);
+  Object.defineProperty(t, key, { value, enumerable: true, configurable: true, writable: true });
+}
+
+function lazyAccessor(key: LazyKey): PropertyDescriptor {
+  return {
     enumerable: true,
     configurable: true,
-    get(): Transition['scores'] {
-      const value = buildScores(ids, tables, n, names);
-      settle(value);
+    get(this: Transition): unknown {
+      const build = pending[key].get(this);
+      // Only reachable through the getter of another object (for instance one whose prototype is a
+      // transition): read the property where the builder is.
+      if (build === undefined) return Object.getPrototypeOf(this)?.[key];
+      const value = build();
+      settle(this, key, value);
       return value;
     },
-    set(value: Transition['scores']): void {
-      settle(value);
+    set(this: Transition, value: unknown): void {
+      settle(this, key, value);
     },
-  });
+  };
+}
+
+const LAZY_ACCESSORS: Record<LazyKey, PropertyDescriptor> = {
+  scores: lazyAccessor('scores'),
+  reasons: lazyAccessor('reasons'),
+};
+
+/**
+ * Makes `t[key]` a data property built on its first read (or replaced by a write). The
+ * coordinator reads only `placements`; building a thousand score rows of named properties and a
+ * thousand reason sentences was most of a run's allocation. Readers see exactly the value an
+ * eager build would give (what it is built from is final when `schedule` returns and nothing
+ * changes it afterwards); the property keeps its place in the key order, so `JSON.stringify`,
+ * spreads and structured clones are unchanged.
+ */
+function lazyProperty<K extends LazyKey>(t: Transition, key: K, build: () => Transition[K]): void {
+  pending[key].set(t, build);
+  Object.defineProperty(t, key, LAZY_ACCESSORS[key]);
 }
 
 /** Whether any of these actions is required. */
@@ -256,12 +338,15 @@ function cmpColocBy(get: (c: Coloc) => Rsc): (a: Coloc, b: Coloc) => number {
 /**
  * GLib's `g_list_insert_sorted`: the new element goes before the first element it does not compare
  * greater than, so among equals the latest insertion comes first (E: two colocations with the same
- * primary are applied in reverse document order).
+ * primary are applied in reverse document order). Returns the list (a new one when `list` was
+ * empty, which may be a shared placeholder).
  */
-function insertSorted(list: Coloc[], c: Coloc, cmp: (a: Coloc, b: Coloc) => number): void {
+function insertSorted(list: Coloc[], c: Coloc, cmp: (a: Coloc, b: Coloc) => number): Coloc[] {
+  if (list.length === 0) return [c];
   let i = 0;
   while (i < list.length && cmp(c, list[i] as Coloc) > 0) i++;
   list.splice(i, 0, c);
+  return list;
 }
 
 const byPrimary = cmpColocBy((c) => c.primary);
@@ -348,31 +433,8 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   // --- resources -----------------------------------------------------------------------------
   const prims: Rsc[] = [];
   const byId = new Map<ResourceId, Rsc>();
-  const newRsc = (kind: Rsc['kind'], id: string, index: number, r: SnapshotResource | undefined): Rsc => ({
-    kind,
-    id,
-    index,
-    priority: r?.priority ?? 0,
-    r,
-    parent: undefined,
-    members: [],
-    running: [],
-    failed: false,
-    blocked: false,
-    managed: (r?.managed ?? true) !== false && !opts.maintenanceMode,
-    stopFailedOn: [],
-    failedOn: [],
-    pinnedOn: [],
-    table: NO_TABLE,
-    thisWith: [],
-    withThis: [],
-    provisional: true,
-    allocating: false,
-    merging: false,
-    assigned: -1,
-    start: undefined,
-    stops: NO_ACTS,
-  });
+  const newRsc = (kind: Rsc['kind'], id: string, index: number, r: SnapshotResource | undefined): Rsc =>
+    new Rsc(kind, id, index, r, (r?.managed ?? true) !== false && !opts.maintenanceMode);
   for (const r of snapshot.resources) {
     if (byId.has(r.id)) continue;
     const x = newRsc('primitive', r.id, prims.length, r);
@@ -404,7 +466,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
         byId.set(grp.id, grp);
       }
       if (grp.kind === 'group') {
-        grp.members.push(p);
+        grp.members = withAdded(grp.members, p);
         p.parent = grp;
       }
     }
@@ -426,14 +488,14 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     // Without fencing, Pacemaker does not read the history of nodes that are not online.
     if (!stonith && !node.online) return;
     if (x.running.includes(ni)) return;
-    x.running.push(ni);
+    x.running = withAdded(x.running, ni);
     if (node.maintenance) x.managed = false;
     // An unmanaged resource is pinned where it runs (Pacemaker "not_managed_default", +INFINITY).
-    if (!x.managed) x.pinnedOn.push(ni);
+    if (!x.managed) x.pinnedOn = withAdded(x.pinnedOn, ni);
     if (!node.online && !node.maintenance && x.managed && stonith) {
       markUnclean(ni, `${x.id} is thought to be active there`);
     }
-    if (s.stopFailed === true) x.stopFailedOn.push(ni);
+    if (s.stopFailed === true) x.stopFailedOn = withAdded(x.stopFailedOn, ni);
     // Failures on a node that is already unclean need no recovery of their own: fencing it
     // stops everything there (Pacemaker treats on-fail as "ignore" then).
     if (node.unclean) return;
@@ -453,7 +515,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
         x.blocked = true;
       }
       x.failed = true;
-      x.failedOn.push(ni);
+      x.failedOn = withAdded(x.failedOn, ni);
     }
   };
   for (const s of snapshot.state) readHistory(s);
@@ -595,8 +657,8 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     // Group-level colocations stay on the group until the group is assigned; then "group with R"
     // moves to the first member and "R with group" to the last (`expand_group_colocations`, done
     // lazily in 2.1.5, which matters for resources assigned before the group).
-    insertSorted(c.dependent.thisWith, c, byPrimary);
-    insertSorted(c.primary.withThis, c, byDependent);
+    c.dependent.thisWith = insertSorted(c.dependent.thisWith, c, byPrimary);
+    c.primary.withThis = insertSorted(c.primary.withThis, c, byDependent);
   };
   for (const c of colocs) {
     const dependent = byId.get(c.resource);
@@ -630,9 +692,30 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
 
   // --- assignment -----------------------------------------------------------------------------
   const numAssigned = new Int32Array(N);
-  const reasons: Record<ResourceId, string> = {};
+  /** Sets a primitive's reason. */
+  const setWhy = (x: Rsc, text: string): void => {
+    x.why = text;
+    x.whyKind = WHY_TEXT;
+  };
+  /** Writes a deferred reason out (once). */
+  const whyOf = (x: Rsc): string | undefined => {
+    if (x.whyKind === WHY_STAYS) {
+      x.why = `stays on '${nameOf(x.whyNode)}' (score ${fmt(x.whyScore)})`;
+      x.whyKind = WHY_TEXT;
+    } else if (x.whyKind === WHY_ASSIGNED) {
+      x.why = `assigned to '${nameOf(x.whyNode)}' (score ${fmt(x.whyScore)}, ${x.whyCount} assigned there before)`;
+      x.whyKind = WHY_TEXT;
+    }
+    return x.why;
+  };
+  /**
+   * A primitive's reason as reading `reasons[x.id]` of the plain record gives it (for the id
+   * `__proto__`, whose writes a plain record ignores, that is what a fresh record holds).
+   */
+  const reasonOf = (x: Rsc): string | undefined =>
+    x.id === '__proto__' ? ({} as Record<ResourceId, string>)[x.id] : whyOf(x);
   // Score rows in assignment order, turned into `Transition.scores` on first read.
-  const scoredIds: ResourceId[] = [];
+  const scored: Rsc[] = [];
   const scoredTables: Float64Array[] = [];
 
   // Node attribute values as class ids (case-insensitive; "absent" is a class of its own), so
@@ -784,14 +867,16 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       if (nameOf(i) < nameOf(best)) best = i;
     }
     if (best < 0) {
-      reasons[x.id] = 'no node is allowed to run it';
+      setWhy(x, 'no node is allowed to run it');
       return -1;
     }
     if (availableNow[best] === 0 || (t[best] as number) < 0) {
-      reasons[x.id] =
+      setWhy(
+        x,
         x.r?.targetRole === 'stopped'
           ? 'target-role is Stopped'
-          : `no available node with a non-negative score (best '${nameOf(best)}' scores ${fmt(t[best] as number)})`;
+          : `no available node with a non-negative score (best '${nameOf(best)}' scores ${fmt(t[best] as number)})`,
+      );
       return -1;
     }
     let chosen = best;
@@ -805,10 +890,12 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     ) {
       chosen = current;
     }
-    reasons[x.id] =
-      chosen === current
-        ? `stays on '${nameOf(chosen)}' (score ${fmt(t[chosen] as number)})`
-        : `assigned to '${nameOf(chosen)}' (score ${fmt(t[chosen] as number)}, ${numAssigned[chosen]} assigned there before)`;
+    // The sentence is written only if someone reads it (see `whyOf`).
+    x.why = undefined;
+    x.whyKind = chosen === current ? WHY_STAYS : WHY_ASSIGNED;
+    x.whyNode = chosen;
+    x.whyScore = t[chosen] as number;
+    x.whyCount = numAssigned[chosen] as number;
     return chosen;
   };
 
@@ -830,15 +917,14 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       for (let i = 0; i < N; i++) if (!Number.isNaN(t[i] as number)) t[i] = -INFINITY;
     // `t` is final here: once assigned, a resource's table is only read (colocation merges copy
     // it), so its score row can be built from it whenever the caller first reads `scores`.
-    scoredIds.push(x.id);
+    scored.push(x);
     scoredTables.push(t);
     let chosen = -1;
     if (!x.managed) {
       chosen = x.running.length > 0 ? (x.running[0] as number) : -1;
-      reasons[x.id] =
-        chosen < 0 ? 'unmanaged and inactive: left stopped' : `unmanaged: left on '${nameOf(chosen)}'`;
+      setWhy(x, chosen < 0 ? 'unmanaged and inactive: left stopped' : `unmanaged: left on '${nameOf(chosen)}'`);
     } else if (opts.stopAllResources) {
-      reasons[x.id] = 'stop-all-resources is set';
+      setWhy(x, 'stop-all-resources is set');
     } else {
       chosen = choose(x);
     }
@@ -853,21 +939,21 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     g.allocating = true;
     const first = g.members[0] as Rsc;
     const last = g.members[g.members.length - 1] as Rsc;
-    for (const c of g.thisWith) insertSorted(first.thisWith, c, byPrimary);
+    for (const c of g.thisWith) first.thisWith = insertSorted(first.thisWith, c, byPrimary);
     // Once a member is unmanaged, the internal colocations no longer carry the group's mandatory
     // colocations down the chain, so later members get them directly.
     const unmanagedHere = (m: Rsc): boolean => (nothingManaged ? m.r?.managed === false : !m.managed);
     let anyUnmanaged = unmanagedHere(first);
     for (const m of g.members.slice(1)) {
       if (anyUnmanaged) {
-        for (const c of g.thisWith) if (c.score >= INFINITY) insertSorted(m.thisWith, c, byPrimary);
+        for (const c of g.thisWith) if (c.score >= INFINITY) m.thisWith = insertSorted(m.thisWith, c, byPrimary);
       } else if (unmanagedHere(m)) {
         anyUnmanaged = true;
       }
     }
-    for (const c of g.withThis) insertSorted(last.withThis, c, byDependent);
-    g.thisWith = [];
-    g.withThis = [];
+    for (const c of g.withThis) last.withThis = insertSorted(last.withThis, c, byDependent);
+    g.thisWith = NO_COLOCS;
+    g.withThis = NO_COLOCS;
     for (const m of g.members) assignPrimitive(m);
     g.assigned = (g.members[0] as Rsc).assigned;
     g.allocating = false;
@@ -942,13 +1028,22 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     const n = nodes[i] as NodeInfo;
     return fenced[i] === true || (n.online && !n.unclean && !n.pending);
   };
+  const stopAct = (x: Rsc, i: number, next: number, multi: boolean): Act =>
+    new Act(
+      x,
+      i,
+      // A failed resource needs its stop even when unmanaged (it then cannot run).
+      x.managed ? next < 0 || next !== i || x.failed || multi : x.failed,
+      x.managed && stopRunnable(i),
+      next < 0 ? 'node availability' : undefined,
+    );
   const buildActs = (x: Rsc): void => {
     const r = x.r as SnapshotResource;
     const next = x.assigned;
     const multi = x.running.length > 1;
     const stays = x.running.length === 1 && x.running[0] === next;
     if (next >= 0) {
-      const a: Act = { rsc: x, node: next, required: !stays || x.failed, runnable: true, reason: undefined };
+      const a = new Act(x, next, !stays || x.failed, true, undefined);
       if (!x.managed) {
         // An unmanaged resource's start never runs; one that merely keeps running does not hold
         // up what is ordered after it, but a blocked (failed) one does (E: order7).
@@ -977,18 +1072,11 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       }
       x.start = a;
     }
-    const stops: Act[] = [];
-    for (const i of x.running) {
-      // A failed resource needs its stop even when unmanaged (it then cannot run).
-      const required = x.managed ? next < 0 || next !== i || x.failed || multi : x.failed;
-      stops.push({
-        rsc: x,
-        node: i,
-        required,
-        runnable: x.managed && stopRunnable(i),
-        reason: next < 0 ? 'node availability' : undefined,
-      });
-    }
+    // One stop per node it runs on, in a list of exactly that length (most run on one node).
+    const n = x.running.length;
+    if (n === 0) return;
+    const stops: Act[] = n === 1 ? [stopAct(x, x.running[0] as number, next, multi)] : [];
+    if (n > 1) for (const i of x.running) stops.push(stopAct(x, i, next, multi));
     x.stops = stops;
   };
   for (const x of prims) buildActs(x);
@@ -1178,11 +1266,11 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
         placements[x.id] = null;
         return;
       }
-      const a: Action = { op: 'start', resource: x.id, node: nameOf(next), reason: reasons[x.id] ?? '' };
+      const a: Action = { op: 'start', resource: x.id, node: nameOf(next), reason: reasonOf(x) ?? '' };
       if (!start.runnable) {
         a.blocked = true;
         a.reason = `start on '${nameOf(next)}' cannot run${start.reason ? ` (${start.reason})` : ''}`;
-        reasons[x.id] = a.reason;
+        setWhy(x, a.reason);
       }
       if (start.reason !== undefined) a.due = start.reason;
       startActions.push(a);
@@ -1198,7 +1286,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
           resource: x.id,
           node: nameOf(node),
           reason: !start
-            ? (reasons[x.id] ?? '')
+            ? (reasonOf(x) ?? '')
             : `cannot start anywhere${start.reason ? ` (${start.reason})` : ''}`,
         };
         const due = s.reason ?? start?.reason;
@@ -1217,7 +1305,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       const pinned = stops.find((s) => !s.runnable && !fenced[s.node]);
       placements[x.id] = pinned !== undefined ? nameOf(pinned.node) : null;
       if (start && !start.runnable)
-        reasons[x.id] = `stopped: start cannot run${start.reason ? ` (${start.reason})` : ''}`;
+        setWhy(x, `stopped: start cannot run${start.reason ? ` (${start.reason})` : ''}`);
       return;
     }
     const from = running[0] as number;
@@ -1231,14 +1319,14 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
               resource: x.id,
               node: nameOf(next),
               from: nameOf(from),
-              reason: reasons[x.id] ?? '',
+              reason: reasonOf(x) ?? '',
             }
           : {
               op: 'move',
               resource: x.id,
               node: nameOf(next),
               from: nameOf(from),
-              reason: reasons[x.id] ?? '',
+              reason: reasonOf(x) ?? '',
             },
       );
     } else if (x.failed) {
@@ -1248,7 +1336,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
         node: nameOf(next),
         reason: `failed on '${nameOf(next)}': restart there`,
       });
-      reasons[x.id] = `recovers in place on '${nameOf(next)}'`;
+      setWhy(x, `recovers in place on '${nameOf(next)}'`);
     } else {
       const a: Action = {
         op: 'restart',
@@ -1261,7 +1349,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
         a.reason = `restarts on '${nameOf(next)}' (${start.reason})`;
       }
       startActions.push(a);
-      reasons[x.id] = a.reason;
+      setWhy(x, a.reason);
     }
   };
   for (const x of listed) summarise(x);
@@ -1270,9 +1358,26 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     placements,
     actions: [...fenceActions, ...stopActions, ...startActions],
     fence,
-    scores: NO_SCORES,
-    reasons,
+    scores: NOT_YET,
+    reasons: NOT_YET,
   };
-  lazyScores(transition, scoredIds, scoredTables, N, nodes.map((n) => n.name));
+  lazyProperty(transition, 'scores', () =>
+    buildScores(
+      scored.map((x) => x.id),
+      scoredTables,
+      N,
+      nameOf,
+    ),
+  );
+  // Every primitive got its reason when it was assigned, in this order (later writes replace the
+  // text, not the key's place).
+  lazyProperty(transition, 'reasons', () => {
+    const reasons: Record<ResourceId, string> = {};
+    for (const x of scored) {
+      const why = whyOf(x);
+      if (why !== undefined) reasons[x.id] = why;
+    }
+    return reasons;
+  });
   return transition;
 }

@@ -1,7 +1,7 @@
 /**
- * `Transition.scores` is built on first read: every way of reading it must see the same plain
- * table an eager build gives (values, key order, identity, JSON, spreads, structured clones), and
- * writing it must work like writing a data property.
+ * `Transition.scores` and `Transition.reasons` are built on first read: every way of reading them
+ * must see the same plain records an eager build gives (values, key order, identity, JSON,
+ * spreads, structured clones), and writing them must work like writing a data property.
  */
 import { describe, expect, it } from 'vitest';
 import { type ClusterSnapshot, INFINITY, schedule, type Transition } from '../src/index.js';
@@ -95,9 +95,27 @@ describe('schedule: Transition.scores', () => {
     expect(after.scores).toEqual({ x: { n1: 1 } });
   });
 
+  it('gives each primitive its reason, also as the reason of its action', () => {
+    const t = schedule(snapshot(3, true));
+    expect(Object.entries(t.reasons)).toEqual([
+      ['10', "assigned to 'n2' (score 7, 2 assigned there before)"],
+      ['b', "stays on 'n2' (score 0)"],
+      ['a', "assigned to 'n2' (score 50, 1 assigned there before)"],
+    ]);
+    const move = t.actions.find((a) => a.op === 'move');
+    expect(move).toMatchObject({ resource: 'a', from: 'n1', node: 'n2', reason: t.reasons.a });
+    expect(t.actions.find((a) => a.op === 'start' && a.resource === '10')?.reason).toBe(t.reasons['10']);
+    const copy = structuredClone(t);
+    expect(copy.reasons).toEqual(t.reasons);
+    t.reasons = {};
+    expect(t.reasons).toEqual({});
+    expect(Object.keys(t)).toEqual(['placements', 'actions', 'fence', 'scores', 'reasons']);
+  });
+
   it('is unaffected by later schedule runs', () => {
     const first = schedule(snapshot(3, true));
     schedule(snapshot(3, false));
     expect(first.scores.a).toEqual({ n1: 10, n2: 50, n3: 0 });
+    expect(first.reasons.b).toBe("stays on 'n2' (score 0)");
   });
 });
