@@ -213,6 +213,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   let cmdSeq = 0;
   const overlay: Record<NodeName, Record<ResourceId, ResourceStatus>> = {};
   const fenceDispatched: Record<NodeName, NodeName> = {};
+  /** Per lost node: the resources active in this partition when it was lost, and where. */
+  const heldAtLoss: Record<NodeName, Record<ResourceId, NodeName>> = {};
   const adminFence: Record<NodeName, string> = {};
   const watchdogWait: Record<NodeName, TimerHandle> = {};
   let lastPlanKey = '';
@@ -325,6 +327,14 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
 
   function changeMembership(joined: NodeName[], lost: NodeName[], left: NodeName[]): void {
     const now = clock.now();
+    if (lost.length > 0) {
+      // What the members that stay ran when these nodes were lost (see `heldSinceLoss`).
+      const held: Record<ResourceId, NodeName> = {};
+      for (const [rid, per] of Object.entries(currentView()))
+        for (const [n, st] of Object.entries(per))
+          if (st !== 'stopped' && isMember(n) && !lost.includes(n)) held[rid] = n;
+      for (const n of lost) heldAtLoss[n] = held;
+    }
     for (const n of joined) {
       info[n] = { state: 'member', lostAtMs: 0, fencedAtMs: info[n]?.fencedAtMs ?? -1, joinedAtMs: now };
       everSeen[n] = true;
@@ -803,6 +813,17 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     return opts.resourceAgents[rid] ?? (r ? opts.resourceAgents[r.agent] : undefined);
   }
 
+  /** How a resource agent call that went wrong reads (one object for every call). */
+  const resourceFailures = {
+    timeout: (ms: number): ResourceOutcome => ({
+      ok: false,
+      reason: 'timeout',
+      detail: `no answer within ${ms} ms`,
+    }),
+    aborted: (): ResourceOutcome => ({ ok: false, reason: 'aborted', detail: 'aborted' }),
+    error: (m: string): ResourceOutcome => ({ ok: false, reason: 'agent-error', detail: m }),
+  };
+
   function runResource(
     input: ResourceActionInput,
     signal: AbortSignal | undefined,
@@ -826,16 +847,14 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
           {
             action: input.action,
             resource: input.resource,
-            params: { ...(r?.params ?? {}) },
-            meta: { timeout: String(input.timeoutMs), ...(probe ? { probe: 'true' } : {}) },
+            params: r?.params ? { ...r.params } : {},
+            meta: probe
+              ? { timeout: String(input.timeoutMs), probe: 'true' }
+              : { timeout: String(input.timeoutMs) },
           },
           ctx,
         ),
-      {
-        timeout: (ms) => ({ ok: false, reason: 'timeout', detail: `no answer within ${ms} ms` }),
-        aborted: () => ({ ok: false, reason: 'aborted', detail: 'aborted' }),
-        error: (m) => ({ ok: false, reason: 'agent-error', detail: m }),
-      },
+      resourceFailures,
     );
   }
 
@@ -1095,13 +1114,26 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     const fresh = new Set<NodeName>(policy() === 'ignore' ? [] : freshLost());
     if (policy() !== 'ignore')
       for (const m of members) for (const n of reports[m]?.freshLost ?? []) fresh.add(n);
+    // A resource that ran in this partition when the stale node was lost, on a node that has
+    // stayed a member since, may start again on that same node before the stale node is fenced:
+    // the other side may start it only after fencing that node, which kills it there. Anything
+    // else (a resource free then, or one moved to another node) may run over there.
     const staleLost =
-      cfg.options.stonithEnabled &&
-      !skipLost &&
-      cfg.nodes.some((n) => {
-        const i = info[n.name];
-        return i?.state === 'unclean' && !isMember(n.name) && !inMaintenance(n.name) && !fresh.has(n.name);
-      });
+      cfg.options.stonithEnabled && !skipLost
+        ? cfg.nodes
+            .map((n) => n.name)
+            .filter((n) => {
+              const i = info[n];
+              return i?.state === 'unclean' && !isMember(n) && !inMaintenance(n) && !fresh.has(n);
+            })
+        : [];
+    const heldSinceLoss = (lostNode: NodeName, rid: ResourceId, on: NodeName): boolean => {
+      const holder = heldAtLoss[lostNode]?.[rid];
+      if (holder !== on) return false;
+      const lostAt = info[lostNode]?.lostAtMs ?? Number.POSITIVE_INFINITY;
+      if (holder === self) return startedAtMs <= lostAt;
+      return isMember(holder) && (info[holder]?.joinedAtMs ?? Number.POSITIVE_INFINITY) <= lostAt;
+    };
     // While a member is silent (its token timeout runs), the membership is about to change and
     // messages from its side may be lost: start nothing new until it settles (as corosync delivers
     // nothing while the token is lost). Stops and fencing go on.
@@ -1112,9 +1144,9 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       view,
       nodeState: nodeStateForPolicy,
       maintenance: inMaintenance,
+      mayStart: (rid, on) => staleLost.every((n) => heldSinceLoss(n, rid, on)),
       canStartOn: (n) =>
         !unseenPending &&
-        !staleLost &&
         !settling &&
         isMember(n) &&
         !inMaintenance(n) &&

@@ -78,7 +78,10 @@ interface FenceRecord {
   target: NodeName;
   atMs: number;
   kind: 'device' | 'confirm' | 'watchdog' | 'suicide';
+  /** The device whose action completed the fence. */
   device?: string;
+  /** Every device of the level that fenced. */
+  devices?: readonly string[];
   level?: number;
 }
 
@@ -413,6 +416,9 @@ export async function runScenario(
             atMs: clock.now(),
             kind: 'device',
             device: e.device,
+            // Every device of the level took part (a multi-device level needs all of them), so
+            // `device:` names any of them.
+            devices: m.config.fencing.topology[e.target]?.[e.level - 1] ?? [e.device],
             level: e.level,
           });
           break;
@@ -721,7 +727,7 @@ export async function runScenario(
         (r) =>
           r.target === x.node &&
           r.atMs <= x.byMs &&
-          (x.device === undefined || (r.kind === 'device' && r.device === x.device)) &&
+          (x.device === undefined || (r.kind === 'device' && (r.devices ?? [r.device]).includes(x.device))) &&
           (x.level === undefined || (r.kind === 'device' && r.level === x.level)),
       );
       if (ok) return null;

@@ -151,6 +151,8 @@ export function planCommands(args: {
   maintenance: (n: NodeName) => boolean;
   /** Nodes that must not receive new starts (not members, inquorate). */
   canStartOn: (n: NodeName) => boolean;
+  /** Whether this resource may start on this node now (it may run in a partition we cannot see). */
+  mayStart?: (resource: ResourceId, node: NodeName) => boolean;
 }): Plan {
   const plan: Plan = { stops: [], starts: [], waiting: [] };
   for (const r of args.resources) {
@@ -175,7 +177,13 @@ export function planCommands(args: {
       if (st !== 'online') continue;
       if (s === 'started' || s === 'failed') plan.stops.push({ resource: r.id, node: n });
     }
-    if (target !== null && !healthyOnTarget && blockers === 0 && args.canStartOn(target)) {
+    if (
+      target !== null &&
+      !healthyOnTarget &&
+      blockers === 0 &&
+      args.canStartOn(target) &&
+      (args.mayStart === undefined || args.mayStart(r.id, target))
+    ) {
       plan.starts.push({ resource: r.id, node: target });
     }
   }
