@@ -150,7 +150,7 @@ function withAdded<T>(list: T[], v: T): T[] {
   list.push(v);
   return list;
 }
-/** Placeholder for `Transition.scores` and `reasons` until {@link lazyProperty} replaces them. */
+/** Placeholder for `Transition.scores` and `reasons` until {@link makeLazy} replaces them. */
 const NOT_YET: Record<string, never> = Object.freeze({});
 const f32 = Math.fround;
 
@@ -210,30 +210,32 @@ function buildScores(
 type LazyKey = 'scores' | 'reasons';
 
 /**
- * Builders of not-yet-read lazy properties, by transition. The getters and setters below are
- * shared by every transition: a per-run closure in an accessor would give each transition its
- * own hidden class, an old-generation object that keeps the whole run reachable for every
- * young-generation GC until the next full GC (which made those GCs copy and promote megabytes).
+ * Where a transition keeps the builders of its not-yet-read lazy properties: a non-enumerable
+ * symbol-keyed property of its own (JSON, spreads, `Object.keys` and structured clones do not see
+ * it). Not a module-level WeakMap, and not per-run closures as accessors: both put a reference to
+ * the run's data in an old-generation object (the map's table, or a hidden class of its own),
+ * which kept every run alive across young-generation GCs until the next full GC.
  */
-const pending: Record<LazyKey, WeakMap<Transition, () => unknown>> = {
-  scores: new WeakMap(),
-  reasons: new WeakMap(),
-};
+const BUILDERS = Symbol('quorate.schedule.lazy');
+
+type Builders = Record<LazyKey, (() => unknown) | undefined>;
 
 /** Replaces the accessor by a plain data property holding `value`. */
 function settle(t: Transition, key: LazyKey, value: unknown): void {
-  pending[key].delete(t);
+  const builders = (t as { [BUILDERS]?: Builders })[BUILDERS];
+  if (builders !== undefined) builders[key] = undefined;
   Object.defineProperty(t, key, { value, enumerable: true, configurable: true, writable: true });
 }
 
+/** The accessor of a lazy property, shared by every transition (so they share a hidden class). */
 function lazyAccessor(key: LazyKey): PropertyDescriptor {
   return {
     enumerable: true,
     configurable: true,
     get(this: Transition): unknown {
-      const build = pending[key].get(this);
-      // Only reachable through the getter of another object (for instance one whose prototype is a
-      // transition): read the property where the builder is.
+      const own = Object.hasOwn(this, BUILDERS);
+      const build = own ? (this as { [BUILDERS]?: Builders })[BUILDERS]?.[key] : undefined;
+      // Reached through another object (one whose prototype is a transition): read it there.
       if (build === undefined) return Object.getPrototypeOf(this)?.[key];
       const value = build();
       settle(this, key, value);
@@ -251,16 +253,17 @@ const LAZY_ACCESSORS: Record<LazyKey, PropertyDescriptor> = {
 };
 
 /**
- * Makes `t[key]` a data property built on its first read (or replaced by a write). The
- * coordinator reads only `placements`; building a thousand score rows of named properties and a
- * thousand reason sentences was most of a run's allocation. Readers see exactly the value an
- * eager build would give (what it is built from is final when `schedule` returns and nothing
- * changes it afterwards); the property keeps its place in the key order, so `JSON.stringify`,
- * spreads and structured clones are unchanged.
+ * Makes `t.scores` and `t.reasons` data properties built on their first read (or replaced by a
+ * write). The coordinator reads only `placements`; building a thousand score rows of named
+ * properties and a thousand reason sentences was most of a run's allocation. Readers see exactly
+ * the values an eager build would give (what they are built from is final when `schedule` returns
+ * and nothing changes it afterwards); the properties keep their place in the key order, so
+ * `JSON.stringify`, spreads and structured clones are unchanged.
  */
-function lazyProperty<K extends LazyKey>(t: Transition, key: K, build: () => Transition[K]): void {
-  pending[key].set(t, build);
-  Object.defineProperty(t, key, LAZY_ACCESSORS[key]);
+function makeLazy(t: Transition, builders: Builders): void {
+  Object.defineProperty(t, BUILDERS, { value: builders, enumerable: false, configurable: true, writable: true });
+  Object.defineProperty(t, 'scores', LAZY_ACCESSORS.scores);
+  Object.defineProperty(t, 'reasons', LAZY_ACCESSORS.reasons);
 }
 
 /** Whether any of these actions is required. */
@@ -1361,23 +1364,24 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     scores: NOT_YET,
     reasons: NOT_YET,
   };
-  lazyProperty(transition, 'scores', () =>
-    buildScores(
-      scored.map((x) => x.id),
-      scoredTables,
-      N,
-      nameOf,
-    ),
-  );
-  // Every primitive got its reason when it was assigned, in this order (later writes replace the
-  // text, not the key's place).
-  lazyProperty(transition, 'reasons', () => {
-    const reasons: Record<ResourceId, string> = {};
-    for (const x of scored) {
-      const why = whyOf(x);
-      if (why !== undefined) reasons[x.id] = why;
-    }
-    return reasons;
+  makeLazy(transition, {
+    scores: () =>
+      buildScores(
+        scored.map((x) => x.id),
+        scoredTables,
+        N,
+        nameOf,
+      ),
+    // Every primitive got its reason when it was assigned, in this order (later writes replace
+    // the text, not the key's place).
+    reasons: () => {
+      const reasons: Record<ResourceId, string> = {};
+      for (const x of scored) {
+        const why = whyOf(x);
+        if (why !== undefined) reasons[x.id] = why;
+      }
+      return reasons;
+    },
   });
   return transition;
 }

@@ -83,6 +83,10 @@ describe('schedule: Transition.scores', () => {
     expect(cloned.scores).toEqual(t.scores);
     expect(t.scores.a?.n2).toBe(50);
     expect(Object.getOwnPropertyDescriptor(t, 'scores')).toMatchObject({ enumerable: true, writable: true });
+    expect(t).toStrictEqual(cloned);
+    expect(t).toEqual(viaJson);
+    // A fresh transition (nothing read yet) compares equal too.
+    expect(schedule(snapshot(n, true))).toStrictEqual(cloned);
   });
 
   it('can be replaced like a plain property, before or after it was read', () => {
