@@ -53,14 +53,10 @@ export function createMonitorLoop(clock: Clock, run: ResourceActionRunner) {
       if (stopped) return;
       // One controller for the whole loop: it is only ever aborted when the loop stops.
       ac ??= new AbortController();
-      run(request, ac.signal).then(onOutcome, (e: unknown) =>
-        onOutcome({
-          ok: false,
-          reason: 'agent-error',
-          detail: e instanceof Error ? e.message : String(e),
-        }),
-      );
+      run(request, ac.signal).then(onOutcome, onError);
     };
+    const onError = (e: unknown): void =>
+      onOutcome({ ok: false, reason: 'agent-error', detail: e instanceof Error ? e.message : String(e) });
     timer = clock.setTimeout(tick, interval);
     return () => {
       if (stopped && timer === undefined) return;
