@@ -30,13 +30,14 @@ export function qdiskLiveNodes(
 }
 
 /**
- * The quorum-disk master after one election round: the previous master while it is still alive
- * on the disk (qdiskd never moves mastership away from a live master), otherwise the lowest live
- * node id; null when nobody is alive. The engine calls it once per qdisk interval, so a takeover
- * happens at the next interval after the master died to the disk. Pure.
+ * The quorum-disk master after one election round (SCENARIO-FORMAT "Quorum disk"): the master is
+ * the lowest-id node alive on the disk; when the master is dead to the disk, the lowest-id live
+ * node takes over at the next interval, so the round that finds the master dead leaves the
+ * mastership vacant (null) and the next round elects. A lower node alive again takes the
+ * mastership back. Null when nobody is alive. The engine calls it once per qdisk interval. Pure.
  */
 export function electQdiskMaster(prevMasterId: number | null, liveIds: readonly number[]): number | null {
-  if (prevMasterId !== null && prevMasterId !== 0 && liveIds.includes(prevMasterId)) return prevMasterId;
+  if (prevMasterId !== null && prevMasterId !== 0 && !liveIds.includes(prevMasterId)) return null;
   let lowest: number | null = null;
   for (const id of liveIds) if (lowest === null || id < lowest) lowest = id;
   return lowest;

@@ -56,8 +56,10 @@ describe('qdiskLiveNodes', () => {
 describe('electQdiskMaster', () => {
   it.each([
     { prev: null, live: [2, 3], master: 2, why: 'the lowest live node becomes the first master' },
-    { prev: 3, live: [1, 2, 3], master: 3, why: 'a live master stays even when a lower node is live' },
-    { prev: 3, live: [1, 2], master: 1, why: 'the lowest live node takes over from a dead master' },
+    { prev: 3, live: [1, 2, 3], master: 1, why: 'a lower node alive again takes the mastership' },
+    { prev: 3, live: [3, 4], master: 3, why: 'a live master stays while no lower node is live' },
+    { prev: 3, live: [1, 2], master: null, why: 'a dead master leaves the mastership vacant for a round' },
+    { prev: null, live: [1, 2], master: 1, why: 'the next round elects the lowest live node' },
     { prev: 1, live: [], master: null, why: 'nobody is master when nobody is live' },
     { prev: 0, live: [4, 2], master: 2, why: 'master id 0 means none' },
   ])('$why', ({ prev, live, master }) => {
@@ -155,9 +157,9 @@ describe('quorum disk over time (seed 001: two nodes, qdisk 1 vote, expected 3)'
         expect(out.result).toMatchObject({ votes: 1, expected: 3, quorum: 2, quorate: false });
       if (t === 25_000) expect(out.result).toMatchObject({ votes: 2, expected: 3, quorum: 2, quorate: true });
     }
-    // node1 could not reach the disk from 10s: dead to it 10 intervals later, at 20s; node2 takes
-    // over at that interval.
-    expect(timeline).toEqual(['1s master 1', '20s master 2']);
+    // node1 could not reach the disk from 10s: dead to it 10 intervals later, at 20s (no master in
+    // that round); node2 takes over at the next interval.
+    expect(timeline).toEqual(['1s master 1', '20s master null', '21s master 2']);
   });
 });
 
