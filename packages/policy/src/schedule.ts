@@ -91,6 +91,10 @@ class Rsc {
   whyNode = -1;
   whyScore: Score = 0;
   whyCount = 0;
+  /** Some location constraint names it. */
+  hasLocs = false;
+  /** Its fail counts by node, if any. */
+  fails: Map<number, { count: number; last: number }> | undefined = undefined;
 
   constructor(
     kind: 'primitive' | 'group',
@@ -268,13 +272,16 @@ function makeLazy(t: Transition, builders: Builders): void {
 
 /** Whether any of these actions is required. */
 function anyRequired(acts: Act[]): boolean {
-  for (const a of acts) if (a.required) return true;
+  for (let k = 0; k < acts.length; k++) if ((acts[k] as Act).required) return true;
   return false;
 }
 
 /** Whether any of these actions is required but cannot run. */
 function anyStuck(acts: Act[]): boolean {
-  for (const a of acts) if (a.required && !a.runnable) return true;
+  for (let k = 0; k < acts.length; k++) {
+    const a = acts[k] as Act;
+    if (a.required && !a.runnable) return true;
+  }
   return false;
 }
 
@@ -350,6 +357,24 @@ function insertSorted(list: Coloc[], c: Coloc, cmp: (a: Coloc, b: Coloc) => numb
   while (i < list.length && cmp(c, list[i] as Coloc) > 0) i++;
   list.splice(i, 0, c);
   return list;
+}
+
+/**
+ * `list` ordered by priority, highest first, keeping list order among equals (what a stable sort
+ * gives); a pass per distinct priority when there are few of them, a sort otherwise.
+ */
+function byPriority(list: Rsc[]): Rsc[] {
+  const distinct: number[] = [];
+  for (const x of list) {
+    if (!distinct.includes(x.priority)) {
+      if (distinct.length === 8 || Number.isNaN(x.priority)) return list.slice().sort((a, b) => b.priority - a.priority);
+      distinct.push(x.priority);
+    }
+  }
+  distinct.sort((a, b) => b - a);
+  const out: Rsc[] = [];
+  for (const p of distinct) for (const x of list) if (x.priority === p) out.push(x);
+  return out;
 }
 
 const byPrimary = cmpColocBy((c) => c.primary);
@@ -554,6 +579,10 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     } else if (c.kind === 'colocation') colocs.push(c);
     else orders.push(c);
   });
+  locsByRsc.forEach((_, id) => {
+    const x = byId.get(id);
+    if (x !== undefined) x.hasLocs = true;
+  });
 
   // --- fail counts --------------------------------------------------------------------------
   const failByRsc = new Map<ResourceId, Map<number, { count: number; last: number }>>();
@@ -572,6 +601,10 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       prev.last = Math.max(prev.last, last);
     } else m.set(ni, { count: addScores(0, f.count), last });
   }
+  failByRsc.forEach((m, id) => {
+    const x = byId.get(id);
+    if (x !== undefined) x.fails = m;
+  });
 
   // --- score tables (apply_node_criteria) ----------------------------------------------------
   // One backing store for every table: a small typed array each costs an off-heap allocation
@@ -626,19 +659,19 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     const r = x.r as SnapshotResource;
     const t = tableStore.subarray(x.index * N, (x.index + 1) * N);
     t.set(startRow);
-    for (const i of x.pinnedOn) addTo(t, i, INFINITY);
-    for (const i of x.stopFailedOn) addTo(t, i, -INFINITY);
+    if (x.pinnedOn.length > 0) for (const i of x.pinnedOn) addTo(t, i, INFINITY);
+    if (x.stopFailedOn.length > 0) for (const i of x.stopFailedOn) addTo(t, i, -INFINITY);
     // A group's location applies its score to the first member and 0 to later members
     // (`pcmk__group_apply_location`).
-    const own = locsByRsc.get(r.id);
-    const fromGroup = x.parent ? locsByRsc.get(x.parent.id) : undefined;
+    const own = x.hasLocs ? locsByRsc.get(r.id) : undefined;
+    const fromGroup = x.parent?.hasLocs === true ? locsByRsc.get(x.parent.id) : undefined;
     if (own !== undefined || fromGroup !== undefined) applyLocations(x, t, own, fromGroup);
     const stickiness = r.stickiness ?? opts.resourceStickiness;
     if (x.managed && stickiness >= 1 && x.running.length === 1) {
       const cur = x.running[0] as number;
       if (!Number.isNaN(t[cur] as number)) t[cur] = addScores(t[cur] as number, stickiness);
     }
-    const fails = failByRsc.get(r.id);
+    const fails = x.fails;
     if (fails) {
       let threshold = r.migrationThreshold ?? INFINITY;
       if (threshold < 0) threshold = 1;
@@ -979,9 +1012,10 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
   }
   // Priority first, then position (Array.prototype.sort is stable); mostly all priorities are equal.
   let order = topLevel;
+  const firstPriority = topLevel.length > 0 ? (topLevel[0] as Rsc).priority : 0;
   for (const x of topLevel) {
-    if (x.priority !== (topLevel[0] as Rsc).priority) {
-      order = topLevel.slice().sort((a, b) => b.priority - a.priority);
+    if (x.priority !== firstPriority) {
+      order = byPriority(topLevel);
       break;
     }
   }
@@ -1167,7 +1201,8 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     else if (f) for (const m of f.members) hasOrderedStart.add(m);
   }
   const mandatoryColocs: Coloc[] = [];
-  for (const x of prims) for (const c of x.thisWith) if (c.score >= INFINITY) mandatoryColocs.push(c);
+  for (const x of prims)
+    if (x.thisWith.length > 0) for (const c of x.thisWith) if (c.score >= INFINITY) mandatoryColocs.push(c);
 
   // Pacemaker's view of a start that has no node: optional for a resource that stays stopped,
   // required (and unrunnable) for an active resource that is being stopped (E: an ordering then
