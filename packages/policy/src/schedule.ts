@@ -222,12 +222,22 @@ type LazyKey = 'scores' | 'reasons';
  */
 const BUILDERS = Symbol('quorate.schedule.lazy');
 
-type Builders = Record<LazyKey, (() => unknown) | undefined>;
+type Builders = Record<LazyKey, (() => unknown) | undefined> & {
+  /** Values built for a transition that no longer lets its accessors be replaced (frozen). */
+  kept?: Partial<Record<LazyKey, unknown>>;
+};
 
-/** Replaces the accessor by a plain data property holding `value`. */
+/**
+ * Replaces the accessor by a plain data property holding `value`; when the transition was frozen
+ * or sealed meanwhile, keeps `value` for the accessor to return from now on.
+ */
 function settle(t: Transition, key: LazyKey, value: unknown): void {
   const builders = (t as { [BUILDERS]?: Builders })[BUILDERS];
   if (builders !== undefined) builders[key] = undefined;
+  if (Object.getOwnPropertyDescriptor(t, key)?.configurable === false) {
+    if (builders !== undefined) builders.kept = { ...builders.kept, [key]: value };
+    return;
+  }
   Object.defineProperty(t, key, { value, enumerable: true, configurable: true, writable: true });
 }
 
@@ -237,8 +247,9 @@ function lazyAccessor(key: LazyKey): PropertyDescriptor {
     enumerable: true,
     configurable: true,
     get(this: Transition): unknown {
-      const own = Object.hasOwn(this, BUILDERS);
-      const build = own ? (this as { [BUILDERS]?: Builders })[BUILDERS]?.[key] : undefined;
+      const builders = Object.hasOwn(this, BUILDERS) ? (this as { [BUILDERS]?: Builders })[BUILDERS] : undefined;
+      if (builders?.kept !== undefined && key in builders.kept) return builders.kept[key];
+      const build = builders?.[key];
       // Reached through another object (one whose prototype is a transition): read it there.
       if (build === undefined) return Object.getPrototypeOf(this)?.[key];
       const value = build();
@@ -246,6 +257,10 @@ function lazyAccessor(key: LazyKey): PropertyDescriptor {
       return value;
     },
     set(this: Transition, value: unknown): void {
+      // Writing a frozen transition's property fails as it would for a data property.
+      if (Object.getOwnPropertyDescriptor(this, key)?.configurable === false) {
+        throw new TypeError(`Cannot assign to read only property '${key}' of object`);
+      }
       settle(this, key, value);
     },
   };

@@ -116,6 +116,18 @@ describe('schedule: Transition.scores', () => {
     expect(Object.keys(t)).toEqual(['placements', 'actions', 'fence', 'scores', 'reasons']);
   });
 
+  it('reads the same from a transition frozen before anything was read', () => {
+    const t = Object.freeze(schedule(snapshot(3, true)));
+    expect(Object.entries(t.scores)).toEqual(expected3);
+    expect(t.scores).toBe(t.scores);
+    expect(t.reasons.b).toBe("stays on 'n2' (score 0)");
+    expect(t.reasons).toBe(t.reasons);
+    expect(() => {
+      (t as { scores: unknown }).scores = {};
+    }).toThrow(TypeError);
+    expect(t.scores.a).toEqual({ n1: 10, n2: 50, n3: 0 });
+  });
+
   it('is unaffected by later schedule runs', () => {
     const first = schedule(snapshot(3, true));
     schedule(snapshot(3, false));
