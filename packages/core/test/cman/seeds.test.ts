@@ -193,7 +193,10 @@ describe.skipIf(seed001 === undefined)('seed 001: two nodes with IPMI, then a qu
 
     it('keeps the node that holds the disk master quorate after a cable pull: 2 of 3 votes', () => {
       const qdisk = cfg.quorum.qdisk;
-      const master = electQdiskMaster(1, [2]);
+      // node1 is dead to the disk: one round without a master, then node2 takes over.
+      const vacant = electQdiskMaster(1, [2]);
+      expect(vacant).toBeNull();
+      const master = electQdiskMaster(vacant, [2]);
       const deviceVotes = qdiskVotes(qdisk, { members: [2], masterId: master, liveIds: [2], selfId: 2 });
       let s = computeQuorum(cfg, createQuorumState(cfg), { members: [1, 2], deviceVotes: 1 }).state;
       const survivor = computeQuorum(cfg, s, { members: [2], deviceVotes });
