@@ -408,7 +408,10 @@ const byDependent = cmpColocBy((c) => c.dependent);
  * `actions` lists fences first, then stops, then starts, moves, recoveries and restarts, with
  * `blocked` on actions that are needed but cannot run and `due` carrying crm_simulate's cause;
  * `fence` the nodes to fence; `scores` each primitive's allocation scores (nodes absent from an
- * asymmetric cluster's table are omitted); `reasons` one sentence per primitive.
+ * asymmetric cluster's table are omitted); `reasons` one sentence per primitive. `scores` and
+ * `reasons` are built when first read (most callers never read them), then stay plain data
+ * properties; every way of reading them (property access, `Object.keys`/`entries`, spreads,
+ * `JSON.stringify`, `structuredClone`) gives what an eager build would.
  */
 export function schedule(snapshot: ClusterSnapshot): Transition {
   const opts = snapshot.options;

@@ -226,8 +226,11 @@ export interface Transition {
   actions: Action[];
   /** Nodes to fence. */
   fence: NodeName[];
-  /** Allocation score per resource and node (only nodes in the resource's table). */
+  /**
+   * Allocation score per resource and node (only nodes in the resource's table). `schedule` builds
+   * it on first read; it reads like a plain property.
+   */
   scores: Record<ResourceId, Record<NodeName, Score>>;
-  /** One human-readable reason per resource decision. */
+  /** One human-readable reason per resource decision (built on first read, like `scores`). */
   reasons: Record<ResourceId, string>;
 }
