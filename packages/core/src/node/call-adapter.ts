@@ -12,6 +12,30 @@ export interface AdapterFailures<O> {
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** Calls under way per scope signal (see {@link createAdapterScope}). */
+const scopes = new WeakMap<AbortSignal, Set<AdapterCall<unknown>>>();
+
+/**
+ * An `AbortController` for callers that make many {@link callAdapter} calls under one signal
+ * (a monitor loop): calls under its signal are tracked in a set instead of each adding and
+ * removing an `abort` listener. Aborting it gives up every call under way, in the order they
+ * began, exactly as separate listeners would. Its signal is meant for `callAdapter` only (a
+ * listener added by other code runs after the calls are given up).
+ */
+export function createAdapterScope(): AbortController {
+  const ac = new AbortController();
+  const calls = new Set<AdapterCall<unknown>>();
+  scopes.set(ac.signal, calls);
+  ac.signal.addEventListener(
+    'abort',
+    () => {
+      for (const c of [...calls]) c.handleEvent();
+    },
+    { once: true },
+  );
+  return ac;
+}
+
 /**
  * One adapter call under way. It is also the call's {@link Ctx}: the adapter's `AbortController`
  * is made only when the adapter first reads `signal` (most calls finish without looking at it);
@@ -23,6 +47,8 @@ class AdapterCall<O> implements Ctx {
   private done = false;
   private gaveUp = false;
   private readonly timer: TimerHandle;
+  /** The calls set of the caller's scope signal, when it is one. */
+  private scope: Set<AdapterCall<unknown>> | undefined = undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -55,7 +81,9 @@ class AdapterCall<O> implements Ctx {
         this.handleEvent();
         return;
       }
-      parent.addEventListener('abort', this, { once: true });
+      this.scope = scopes.get(parent);
+      if (this.scope !== undefined) this.scope.add(this as AdapterCall<unknown>);
+      else parent.addEventListener('abort', this, { once: true });
     }
     let p: Promise<O>;
     try {
@@ -84,7 +112,8 @@ class AdapterCall<O> implements Ctx {
     if (this.done) return;
     this.done = true;
     this.clock.clearTimeout(this.timer);
-    this.parent?.removeEventListener('abort', this);
+    if (this.scope !== undefined) this.scope.delete(this as AdapterCall<unknown>);
+    else this.parent?.removeEventListener('abort', this);
     this.resolve(o);
   }
 }

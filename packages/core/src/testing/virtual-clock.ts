@@ -41,6 +41,8 @@ export class VirtualClock implements Clock {
   /** Binary min-heap on (due, seq); may hold dead timers. */
   private heap: Timer[] = [];
   private live = 0;
+  /** Cleared timers still in the heap. */
+  private dead = 0;
 
   /** @param startMs the initial reading of {@link now}. */
   constructor(startMs = 0) {
@@ -66,6 +68,9 @@ export class VirtualClock implements Clock {
     if (handle instanceof Timer && handle.owner === this && handle.fn !== null) {
       handle.fn = null;
       this.live--;
+      // Most cleared timers are deadlines of calls that answered long before: drop them in one
+      // pass once they are the majority, rather than each on its own way to the front.
+      if (++this.dead > 1024 && this.dead * 2 > this.heap.length) this.compact();
     }
   }
 
@@ -155,7 +160,18 @@ export class VirtualClock implements Clock {
 
   private dropDead(): void {
     const h = this.heap;
-    while (h.length > 0 && (h[0] as Timer).fn === null) this.popTop();
+    while (h.length > 0 && (h[0] as Timer).fn === null) {
+      this.popTop();
+      this.dead--;
+    }
+  }
+
+  /** Removes every cleared timer and restores the heap order (the firing order is unchanged). */
+  private compact(): void {
+    const h = this.heap.filter((t) => t.fn !== null);
+    this.heap = h;
+    this.dead = 0;
+    for (let i = (h.length >> 1) - 1; i >= 0; i--) this.siftDown(i, h[i] as Timer);
   }
 
   private push(t: Timer): void {
@@ -175,9 +191,15 @@ export class VirtualClock implements Clock {
   private popTop(): void {
     const h = this.heap;
     const last = h.pop();
+    if (last === undefined || h.length === 0) return;
+    this.siftDown(0, last);
+  }
+
+  /** Puts `t` at index `start` (a hole) or below it, moving earlier children up. */
+  private siftDown(start: number, t: Timer): void {
+    const h = this.heap;
     const n = h.length;
-    if (last === undefined || n === 0) return;
-    let i = 0;
+    let i = start;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
@@ -185,10 +207,10 @@ export class VirtualClock implements Clock {
       let c = l;
       if (r < n && before(h[r] as Timer, h[l] as Timer)) c = r;
       const child = h[c] as Timer;
-      if (!before(child, last)) break;
+      if (!before(child, t)) break;
       h[i] = child;
       i = c;
     }
-    h[i] = last;
+    h[i] = t;
   }
 }

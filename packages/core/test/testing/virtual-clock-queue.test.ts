@@ -30,6 +30,25 @@ describe('VirtualClock timer queue', () => {
     expect(c.now()).toBe(100);
   });
 
+  it('keeps the order when most timers are cleared (the queue drops them in one pass)', async () => {
+    const c = new VirtualClock();
+    const rnd = createSeededRandom(7);
+    const seen: number[] = [];
+    const kept: Array<{ due: number; i: number }> = [];
+    for (let i = 0; i < 6000; i++) {
+      const due = Math.floor(rnd.next() * 500);
+      const h = c.setTimeout(() => seen.push(i), due);
+      if (i % 5 === 0) kept.push({ due, i });
+      else c.clearTimeout(h);
+      if (i === 3000) await c.advanceTo(100);
+    }
+    await c.advanceTo(1000);
+    const fired = kept.filter((k) => k.i <= 3000 && k.due <= 100).sort((a, b) => a.due - b.due || a.i - b.i);
+    const rest = kept.filter((k) => !fired.includes(k)).sort((a, b) => a.due + (a.i > 3000 ? 100 : 0) - (b.due + (b.i > 3000 ? 100 : 0)) || a.i - b.i);
+    expect(seen).toEqual([...fired, ...rest].map((k) => k.i));
+    expect(c.pending()).toBe(0);
+  });
+
   it('ignores a handle of another clock, a fired handle and a cleared one cleared again', async () => {
     const a = new VirtualClock();
     const b = new VirtualClock();

@@ -1,4 +1,5 @@
 import { type AnyEventObject, assign, emit, fromCallback, fromPromise, setup } from 'xstate';
+import { createAdapterScope } from '../../node/call-adapter.js';
 import type { Clock, ResourceOutcome, TimerHandle } from '../../ports.js';
 import type {
   ResourceActionInput,
@@ -51,8 +52,9 @@ export function createMonitorLoop(clock: Clock, run: ResourceActionRunner) {
     const tick = (): void => {
       timer = undefined;
       if (stopped) return;
-      // One controller for the whole loop: it is only ever aborted when the loop stops.
-      ac ??= new AbortController();
+      // One controller for the whole loop, only ever aborted when the loop stops; a scope, so
+      // that each monitor's call does not add and remove an abort listener.
+      ac ??= createAdapterScope();
       run(request, ac.signal).then(onOutcome, onError);
     };
     const onError = (e: unknown): void =>
