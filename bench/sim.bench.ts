@@ -68,30 +68,46 @@ const cpuMs = (): number => {
 // real cluster each node is its own process: its decision latency is its own work (plus message
 // round trips). So every callback the simulator runs for a node (its timers, its messages, its
 // reachability reports) is timed and charged to that node.
-const busy = new Map<string, number>();
-const inCallback = new Map<string, number>();
+/** Busy time of one node: closed callbacks, and the start of the one running now (or -1). */
+interface Busy {
+  total: number;
+  open: number;
+}
+const busy = new Map<string, Busy>();
+function busyOf(node: string): Busy {
+  let b = busy.get(node);
+  if (b === undefined) {
+    b = { total: 0, open: -1 };
+    busy.set(node, b);
+  }
+  return b;
+}
+function runCharged<R>(b: Busy, fn: () => R): R {
+  if (b.open >= 0) return fn();
+  const t = performance.now();
+  b.open = t;
+  try {
+    return fn();
+  } finally {
+    b.open = -1;
+    b.total += performance.now() - t;
+  }
+}
 function charged<A extends unknown[], R>(node: string, fn: (...args: A) => R): (...args: A) => R {
-  return (...args: A): R => {
-    if (inCallback.has(node)) return fn(...args);
-    const t = performance.now();
-    inCallback.set(node, t);
-    try {
-      return fn(...args);
-    } finally {
-      inCallback.delete(node);
-      busy.set(node, (busy.get(node) ?? 0) + performance.now() - t);
-    }
-  };
+  const b = busyOf(node);
+  return (...args: A): R => runCharged(b, () => fn(...args));
 }
 function busyNow(node: string): number {
-  const open = inCallback.get(node);
-  return (busy.get(node) ?? 0) + (open !== undefined ? performance.now() - open : 0);
+  const b = busyOf(node);
+  return b.total + (b.open >= 0 ? performance.now() - b.open : 0);
 }
 function chargedNode(o: ClusterNodeOptions) {
   const n = o.node;
+  const b = busyOf(n);
   const clock: Clock = {
     now: () => o.clock.now(),
-    setTimeout: (fn, ms) => o.clock.setTimeout(charged(n, fn), ms),
+    // the simulator's most frequent callback: no per-call closure beyond the timer's own
+    setTimeout: (fn, ms) => o.clock.setTimeout(() => runCharged(b, fn), ms),
     clearTimeout: (h) => o.clock.clearTimeout(h),
   };
   const t = o.transport;
