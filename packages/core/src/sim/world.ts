@@ -113,7 +113,7 @@ export class World {
   private qdevLastWinner: string | null = null;
   private qdevPrevious: number[] | null = null;
   /** Votes waiting for the partitions to settle (qnetd answers once every side has reported). */
-  private qdevWaiting: Array<() => void> = [];
+  private qdevWaiting: Array<{ id: number; resolve: () => void }> = [];
   messages = 0;
 
   constructor(
@@ -410,11 +410,14 @@ export class World {
         world.qdevRegs.set(name, [...req.members].sort());
         // Like qnetd, the arbiter decides a split only once every side has reported its new
         // membership: a vote on a mix of new and stale memberships could go to both sides.
-        if (!world.qdevSettled()) {
-          await new Promise<void>((resolve) => world.qdevWaiting.push(resolve));
+        // Votes released together are answered in node-id order (same-instant order).
+        if (!world.qdevSettled() || world.qdevWaiting.length > 0) {
+          const answered = new Promise<void>((resolve) => world.qdevWaiting.push({ id: m.id, resolve }));
+          world.releaseQdevVotes();
+          await answered;
           if (m.software !== 'running' || world.qdevicePath.get(name) !== true)
             return { ok: false, reason: 'unreachable', detail: 'arbiter unreachable' };
-        } else world.releaseQdevVotes();
+        }
         const winner = world.qdevWinner();
         world.notifyQdevice();
         return { ok: true, vote: winner?.includes(name) === true };
@@ -475,9 +478,9 @@ export class World {
   /** Answers the votes that waited for the memberships to settle, once they have. */
   private releaseQdevVotes(): void {
     if (this.qdevWaiting.length === 0 || !this.qdevSettled()) return;
-    const waiting = this.qdevWaiting;
+    const waiting = this.qdevWaiting.sort((a, b) => a.id - b.id);
     this.qdevWaiting = [];
-    for (const resolve of waiting) resolve();
+    for (const w of waiting) w.resolve();
   }
 
   /** Re-assesses the qdevice vote; asks every node to poll again when the winner changed. */
