@@ -83,8 +83,18 @@ export function buildCoordinatorShaped(nNodes: number, nRsc: number, o: ShapeOpt
   }));
   const failCounts: ClusterSnapshot['failCounts'] = [];
   for (let i = 11; i < nRsc; i += Math.max(1, Math.floor(nRsc / 6))) {
-    failCounts.push({ resource: `r${i + 1}`, node: `n${((i + 3) % nNodes) + 1}`, count: 3, lastFailureMs: 5_000 });
-    failCounts.push({ resource: `r${i + 2}`, node: `n${((i + 5) % nNodes) + 1}`, count: 1, lastFailureMs: 90_000 });
+    failCounts.push({
+      resource: `r${i + 1}`,
+      node: `n${((i + 3) % nNodes) + 1}`,
+      count: 3,
+      lastFailureMs: 5_000,
+    });
+    failCounts.push({
+      resource: `r${i + 2}`,
+      node: `n${((i + 5) % nNodes) + 1}`,
+      count: 1,
+      lastFailureMs: 90_000,
+    });
   }
   const snap: ClusterSnapshot = {
     nodes,
@@ -123,8 +133,13 @@ export function buildCoordinatorShaped(nNodes: number, nRsc: number, o: ShapeOpt
         withResource: `r${i + 2}`,
         score: i % 100 === 30 ? 1_000_000 : 300,
       });
-      // biome-ignore lint/suspicious/noThenProperty: the OrderConstraint vocabulary names it 'then'
-      constraints.push({ kind: 'order', id: `ord-${i}`, first: `r${i + 2}`, then: `r${i + 1}` } as Constraint);
+      constraints.push({
+        kind: 'order',
+        id: `ord-${i}`,
+        first: `r${i + 2}`,
+        // biome-ignore lint/suspicious/noThenProperty: the OrderConstraint vocabulary names it 'then'
+        then: `r${i + 1}`,
+      } as Constraint);
     }
   }
   return snap;
@@ -187,7 +202,8 @@ if (isMain) {
   }
   times.sort((a, b) => a - b);
   cpu.sort((a, b) => a - b);
-  const at = (xs: number[], q: number): string => (xs[Math.min(runs - 1, Math.floor(q * runs))] as number).toFixed(3);
+  const at = (xs: number[], q: number): string =>
+    (xs[Math.min(runs - 1, Math.floor(q * runs))] as number).toFixed(3);
   // CPU time (all of the process's threads, GC helpers included) is less disturbed than wall time
   // when other work shares the machine.
   console.log(

@@ -192,7 +192,12 @@ function buildScores(
       // Few nodes: rows built now share one object shape and cost less than a lazy getter each.
       const row = scoreRow(t, n, nameOf);
       if (id === '__proto__') {
-        Object.defineProperty(scores, id, { value: row, enumerable: true, configurable: true, writable: true });
+        Object.defineProperty(scores, id, {
+          value: row,
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
       } else scores[id] = row;
     } else {
       // Many nodes: each row is materialised on its first read (building 64 × 10000 small objects
@@ -202,7 +207,12 @@ function buildScores(
         configurable: true,
         get(): Record<NodeName, Score> {
           const row = scoreRow(t, n, nameOf);
-          Object.defineProperty(scores, id, { value: row, enumerable: true, configurable: true, writable: true });
+          Object.defineProperty(scores, id, {
+            value: row,
+            enumerable: true,
+            configurable: true,
+            writable: true,
+          });
           return row;
         },
       });
@@ -247,7 +257,9 @@ function lazyAccessor(key: LazyKey): PropertyDescriptor {
     enumerable: true,
     configurable: true,
     get(this: Transition): unknown {
-      const builders = Object.hasOwn(this, BUILDERS) ? (this as { [BUILDERS]?: Builders })[BUILDERS] : undefined;
+      const builders = Object.hasOwn(this, BUILDERS)
+        ? (this as { [BUILDERS]?: Builders })[BUILDERS]
+        : undefined;
       if (builders?.kept !== undefined && key in builders.kept) return builders.kept[key];
       const build = builders?.[key];
       // Reached through another object (one whose prototype is a transition): read it there.
@@ -280,7 +292,12 @@ const LAZY_ACCESSORS: Record<LazyKey, PropertyDescriptor> = {
  * `JSON.stringify`, spreads and structured clones are unchanged.
  */
 function makeLazy(t: Transition, builders: Builders): void {
-  Object.defineProperty(t, BUILDERS, { value: builders, enumerable: false, configurable: true, writable: true });
+  Object.defineProperty(t, BUILDERS, {
+    value: builders,
+    enumerable: false,
+    configurable: true,
+    writable: true,
+  });
   Object.defineProperty(t, 'scores', LAZY_ACCESSORS.scores);
   Object.defineProperty(t, 'reasons', LAZY_ACCESSORS.reasons);
 }
@@ -382,7 +399,8 @@ function byPriority(list: Rsc[]): Rsc[] {
   const distinct: number[] = [];
   for (const x of list) {
     if (!distinct.includes(x.priority)) {
-      if (distinct.length === 8 || Number.isNaN(x.priority)) return list.slice().sort((a, b) => b.priority - a.priority);
+      if (distinct.length === 8 || Number.isNaN(x.priority))
+        return list.slice().sort((a, b) => b.priority - a.priority);
       distinct.push(x.priority);
     }
   }
@@ -976,7 +994,10 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     let chosen = -1;
     if (!x.managed) {
       chosen = x.running.length > 0 ? (x.running[0] as number) : -1;
-      setWhy(x, chosen < 0 ? 'unmanaged and inactive: left stopped' : `unmanaged: left on '${nameOf(chosen)}'`);
+      setWhy(
+        x,
+        chosen < 0 ? 'unmanaged and inactive: left stopped' : `unmanaged: left on '${nameOf(chosen)}'`,
+      );
     } else if (opts.stopAllResources) {
       setWhy(x, 'stop-all-resources is set');
     } else {
@@ -1000,7 +1021,8 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     let anyUnmanaged = unmanagedHere(first);
     for (const m of g.members.slice(1)) {
       if (anyUnmanaged) {
-        for (const c of g.thisWith) if (c.score >= INFINITY) m.thisWith = insertSorted(m.thisWith, c, byPrimary);
+        for (const c of g.thisWith)
+          if (c.score >= INFINITY) m.thisWith = insertSorted(m.thisWith, c, byPrimary);
       } else if (unmanagedHere(m)) {
         anyUnmanaged = true;
       }
