@@ -266,10 +266,21 @@ export async function runScenario(
     },
   });
 
-  const anyAgentProxy = <T extends object>(make: (key: string) => T): Record<string, T> =>
-    new Proxy({} as Record<string, T>, {
-      get: (_t, key) => (typeof key === 'string' ? make(key) : undefined),
+  /** Agents by any key, each made once per node instance (the simulated agents keep no state). */
+  const anyAgentProxy = <T extends object>(make: (key: string) => T): Record<string, T> => {
+    const made = new Map<string, T>();
+    return new Proxy({} as Record<string, T>, {
+      get: (_t, key) => {
+        if (typeof key !== 'string') return undefined;
+        let agent = made.get(key);
+        if (agent === undefined) {
+          agent = make(key);
+          made.set(key, agent);
+        }
+        return agent;
+      },
     });
+  };
 
   /**
    * A partition that may act (quorate, or `ignore`) has lost the machines outside it: from now on
