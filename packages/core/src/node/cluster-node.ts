@@ -13,7 +13,7 @@ import {
 } from '../machines/coordinator/coordinator.logic.js';
 import { provideCoordinator } from '../machines/coordinator/coordinator.machine.js';
 import { fencingMachine } from '../machines/fencing/fencing.machine.js';
-import type { FenceActionInput } from '../machines/fencing/fencing.types.js';
+import type { FenceActionInput, FencingSettings } from '../machines/fencing/fencing.types.js';
 import { peerLinkMachine } from '../machines/membership/membership.machine.js';
 import { quorumMachine } from '../machines/quorum/quorum.machine.js';
 import { createMonitorLoop, resourceMachine } from '../machines/resource/resource.machine.js';
@@ -213,6 +213,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   let cmdSeq = 0;
   const overlay: Record<NodeName, Record<ResourceId, ResourceStatus>> = {};
   const fenceDispatched: Record<NodeName, NodeName> = {};
+  /** When each dispatched fence was due to start, and under which configuration version. */
+  const fenceDue: Record<NodeName, { atMs: number; version: number }> = {};
   /** Per lost node: the resources active in this partition when it was lost, and where. */
   const heldAtLoss: Record<NodeName, Record<ResourceId, NodeName>> = {};
   const adminFence: Record<NodeName, string> = {};
@@ -635,6 +637,9 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
         break;
       case 'cmd.fence':
         onFenceCommand(msg);
+        break;
+      case 'cmd.fenceDelay':
+        fences[String(msg.target)]?.actor.send({ type: 'fence.reschedule', delayMs: Number(msg.delayMs ?? 0) });
         break;
       case 'cmd.fenceCancel':
         cancelFence(String(msg.target), String(msg.reason ?? 'cancelled'));
@@ -1268,7 +1273,17 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     }
     for (const [t, reason] of Object.entries(adminFence)) wanted[t] ??= { reason, delayMs: 0 };
     for (const [t, w] of Object.entries(wanted)) {
-      if (fenceDispatched[t] !== undefined && isMember(fenceDispatched[t] as NodeName)) continue;
+      const ex = fenceDispatched[t];
+      if (ex !== undefined && isMember(ex)) {
+        // A new configuration (fenceDelay, device delays) moves a fence that still waits.
+        const due = fenceDue[t];
+        if (due !== undefined && due.version !== cfg.configVersion) {
+          if (due.atMs > now && now + w.delayMs !== due.atMs && watchdogWait[t] === undefined)
+            send(ex, { type: 'cmd.fenceDelay', target: t, delayMs: w.delayMs });
+          fenceDue[t] = { atMs: now + w.delayMs, version: cfg.configVersion };
+        }
+        continue;
+      }
       const wd = watchdogFor(t);
       if (wd !== null && adminFence[t] === undefined && !isMember(t)) {
         // A watchdog fence is only an assumption: "a node that lost quorum resets itself". It holds
@@ -1299,7 +1314,10 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       }
       dispatchFence(t, w.reason, w.delayMs);
     }
-    withdrawFences((t) => wanted[t] === undefined, 'no longer needed');
+    withdrawFences(
+      (t) => wanted[t] === undefined,
+      cfg.options.stonithEnabled ? 'no longer needed' : 'fencing disabled',
+    );
   }
 
   /** Cancels the dispatched fences (and pending watchdog counts) whose target `drop` selects. */
@@ -1321,6 +1339,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     const executor = members.find((m) => m !== target);
     if (executor === undefined) return;
     fenceDispatched[target] = executor;
+    fenceDue[target] = { atMs: clock.now() + delayMs, version: cfg.configVersion };
     send(executor, { type: 'cmd.fence', target, reason, delayMs });
   }
 
@@ -1363,31 +1382,33 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     },
   });
 
-  function onFenceCommand(msg: Message): void {
-    const target = String(msg.target);
-    const reason = String(msg.reason ?? '');
-    const delayMs = Number(msg.delayMs ?? 0);
-    if (target === self || fences[target] !== undefined) return;
+  /** How this node fences `target` under the current configuration. */
+  function fenceSettings(target: NodeName): FencingSettings {
     const levels = (cfg.fencing.topology[target] ?? [])
       .map((l) => l.filter((d) => cfg.fencing.devices.find((x) => x.name === d)?.agent !== 'watchdog'))
       .filter((l) => l.length > 0);
     const deviceDelays: Record<string, number> = {};
     for (const d of cfg.fencing.devices) deviceDelays[d.name] = d.delayMs;
+    return {
+      action: cfg.options.fenceAction,
+      levels,
+      deviceDelays,
+      stonithTimeoutMs: cfg.options.stonithTimeoutMs,
+      maxAttempts: Math.max(1, cfg.fencing.maxAttempts),
+      retryIntervalMs: cfg.fencing.retryIntervalMs,
+    };
+  }
+
+  function onFenceCommand(msg: Message): void {
+    const target = String(msg.target);
+    const reason = String(msg.reason ?? '');
+    const delayMs = Number(msg.delayMs ?? 0);
+    if (target === self || fences[target] !== undefined) return;
     const id = `fence:${target}:${++fenceCounter}`;
     const actor = createActor(providedFencing, {
       clock,
       id,
-      input: {
-        id,
-        target,
-        action: cfg.options.fenceAction,
-        levels,
-        deviceDelays,
-        startDelayMs: delayMs,
-        stonithTimeoutMs: cfg.options.stonithTimeoutMs,
-        maxAttempts: Math.max(1, cfg.fencing.maxAttempts),
-        retryIntervalMs: cfg.fencing.retryIntervalMs,
-      },
+      input: { id, target, startDelayMs: delayMs, ...fenceSettings(target) },
     });
     fences[target] = { actor, id };
     emitter.emit('fence', { kind: 'requested', target, executor: self, reason, delayMs });
@@ -1505,6 +1526,13 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     const prevVersion = cfg.configVersion;
     cfg = next;
     quorumActor?.send({ type: 'quorum.configure', cfg: next });
+    // Fences under way take the new topology, delays and limits at their next attempt.
+    for (const [target, run] of Object.entries(fences))
+      run.actor.send({ type: 'fence.configure', settings: fenceSettings(target) });
+    // Without fencing there is nothing to wait for: a lost node's resources count as stopped.
+    if (!cfg.options.stonithEnabled)
+      for (const n of cfg.nodes)
+        if (info[n.name]?.state === 'unclean') info[n.name] = { ...(info[n.name] as NodeInfo), state: 'offline' };
     for (const n of cfg.nodes) info[n.name] ??= { state: 'unseen', lostAtMs: 0, fencedAtMs: -1 };
     emitter.emit('config', {
       version: cfg.configVersion,
@@ -1512,6 +1540,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       message: `configuration version ${cfg.configVersion} applied (was ${prevVersion}; ${why})`,
     });
     recomputeQuorum();
+    // A partition already without quorum follows the new noQuorumPolicy at once.
+    if (!quorate) enforceNoQuorum();
     requestSchedule();
   }
 

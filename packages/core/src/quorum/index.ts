@@ -18,6 +18,7 @@ export {
   createQuorumState,
   effectiveQuorumOptions,
   expireLastManStanding,
+  reconfigureQuorumState,
   quorumOf,
   totalNodeVotes,
 } from './votequorum.js';

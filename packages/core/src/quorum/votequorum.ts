@@ -103,6 +103,19 @@ export function createQuorumState(cfg: ClusterConfig): QuorumState {
   };
 }
 
+/**
+ * The votequorum state after a configuration reload (corosync re-reads `expected_votes` and
+ * recalculates with decrease allowed): when the configured expected votes changed, they replace
+ * the running ones and the quorum is computed afresh at the next evaluation, up or down. Other
+ * state (wait-for-all, last-man-standing, tie-breaker memory) carries over. Pure.
+ */
+export function reconfigureQuorumState(prev: ClusterConfig, next: ClusterConfig, state: QuorumState): QuorumState {
+  const before = configuredExpectedVotes(prev);
+  const after = configuredExpectedVotes(next);
+  if (before === after) return state;
+  return { ...state, expectedVotes: after, quorum: 0 };
+}
+
 function normaliseIds(ids: readonly number[]): number[] {
   return [...new Set(ids)].sort((a, b) => a - b);
 }

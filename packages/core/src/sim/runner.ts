@@ -129,7 +129,9 @@ export async function runScenario(
   const failures: ScenarioFailure[] = [];
   const failureKeys = new Set<string>();
   const cluster = scenario.cluster;
-  const stonith = (): boolean => cluster.options.stonithEnabled;
+  /** The configuration the running nodes follow (the last one a node accepted). */
+  let current = cluster;
+  const stonith = (): boolean => current.options.stonithEnabled;
   const invariants = new Set<InvariantName>(scenario.invariants);
   const records: FenceRecord[] = [];
   const faultSnap = new Map<NodeName, Set<ResourceId>>();
@@ -626,7 +628,10 @@ export async function runScenario(
       case 'configUpdate':
         for (const r of runningNodes()) {
           const res = r.node?.applyClusterConfig(e.config);
-          if (res?.ok) r.config = e.config;
+          if (res?.ok) {
+            r.config = e.config;
+            current = e.config;
+          }
         }
         break;
     }

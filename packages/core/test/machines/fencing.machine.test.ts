@@ -88,3 +88,35 @@ describe('fencing machine', () => {
     expect(actor.getSnapshot().value).toBe('cancelled');
   });
 });
+
+describe('fencing machine: configuration changes', () => {
+  it('takes new settings at the start of the next attempt, never in the middle of one', async () => {
+    const { clock, actor, calls } = run({ levels: [['ilo']], maxAttempts: 1, retryIntervalMs: 10_000 }, { ilo: false });
+    await clock.advanceTo(500); // the first attempt is running on 'ilo'
+    actor.send({
+      type: 'fence.configure',
+      settings: {
+        action: 'reboot',
+        levels: [['ilo'], ['pdu']],
+        deviceDelays: {},
+        stonithTimeoutMs: 60_000,
+        maxAttempts: 1,
+        retryIntervalMs: 10_000,
+      },
+    });
+    await clock.advanceTo(20_000);
+    // attempt 1: 'ilo' only (as configured when it began); after the retry interval: ilo, then pdu.
+    expect(calls.map((c) => `${c.at}:${c.device}`)).toEqual(['0:ilo', '11000:ilo', '12000:pdu']);
+    expect(actor.getSnapshot().status).toBe('done');
+  });
+
+  it('moves a start delay that still runs, counted from now; ignores it once the fence began', async () => {
+    const { clock, actor, calls } = run({ startDelayMs: 60_000 }, {});
+    await clock.advanceTo(5000);
+    actor.send({ type: 'fence.reschedule', delayMs: 2000 });
+    await clock.advanceTo(7500);
+    actor.send({ type: 'fence.reschedule', delayMs: 50_000 });
+    await clock.advanceTo(70_000);
+    expect(calls.map((c) => `${c.at}:${c.device}`)).toEqual(['7000:a']);
+  });
+});

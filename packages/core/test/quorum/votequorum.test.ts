@@ -13,6 +13,7 @@ import {
   createQuorumState,
   effectiveQuorumOptions,
   expireLastManStanding,
+  reconfigureQuorumState,
   type QuorumResult,
   type QuorumState,
   type QuorumView,
@@ -185,5 +186,32 @@ describe('computePartitionQuorum', () => {
     const out = computePartitionQuorum(qcfg, {}, { members: [1, 2], deviceVotes: 2 }, { 2: 0 });
     expect(out.results[1]).toMatchObject({ votes: 4, expected: 5, quorum: 3, quorate: true });
     expect(out.results[2]).toMatchObject({ votes: 2, expected: 5, quorum: 3, quorate: false });
+  });
+});
+
+describe('reconfigureQuorumState (configuration reload)', () => {
+  const base = parseClusterConfig({
+    name: 'c',
+    configVersion: 1,
+    nodes: [
+      { name: 'n1', id: 1 },
+      { name: 'n2', id: 2 },
+      { name: 'n3', id: 3 },
+    ],
+  });
+  const raised = { ...base, configVersion: 2, quorum: { ...base.quorum, expectedVotes: 5 } };
+  it('applies a changed expected_votes up, and back down, at the next evaluation', () => {
+    let s = computeQuorum(base, createQuorumState(base), { members: [1, 2, 3], deviceVotes: 0 }).state;
+    s = reconfigureQuorumState(base, raised, s);
+    const up = computeQuorum(raised, s, { members: [1, 2, 3], deviceVotes: 0 });
+    expect(up.result).toMatchObject({ expected: 5, quorum: 3, quorate: true });
+    const lost = computeQuorum(raised, up.state, { members: [1, 2], deviceVotes: 0 });
+    expect(lost.result).toMatchObject({ expected: 5, quorum: 3, quorate: false });
+    const down = computeQuorum(base, reconfigureQuorumState(raised, base, lost.state), { members: [1, 2], deviceVotes: 0 });
+    expect(down.result).toMatchObject({ expected: 3, quorum: 2, quorate: true });
+  });
+  it('keeps the state when expected votes did not change', () => {
+    const s = computeQuorum(base, createQuorumState(base), { members: [1, 2, 3], deviceVotes: 0 }).state;
+    expect(reconfigureQuorumState(base, { ...base, configVersion: 2 }, s)).toBe(s);
   });
 });

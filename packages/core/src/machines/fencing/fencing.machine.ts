@@ -98,6 +98,16 @@ export const fencingMachine = setup({
       phase: phaseFor(context, context.levels[0] ?? []),
     })),
     nextAttempt: assign({ attempt: ({ context }) => context.attempt + 1 }),
+    keepSettings: assign({
+      pendingSettings: ({ event }) => (event.type === 'fence.configure' ? event.settings : null),
+    }),
+    applySettings: assign(({ context }) =>
+      context.pendingSettings === null ? {} : { ...context.pendingSettings, pendingSettings: null },
+    ),
+    setDelay: assign({
+      startDelayMs: ({ context, event }) =>
+        event.type === 'fence.reschedule' ? Math.max(0, event.delayMs) : context.startDelayMs,
+    }),
     resetAttempts: assign({ attempt: 1 }),
   },
 }).createMachine({
@@ -110,16 +120,21 @@ export const fencingMachine = setup({
     phase: phaseFor(input, input.levels[0] ?? []),
     fencedBy: null,
     lastDetail: '',
+    pendingSettings: null,
   }),
   initial: 'delaying',
   on: {
     'fence.cancel': { target: '.cancelled' },
     'fence.confirm': { target: '.confirmed', actions: 'emitConfirmed' },
+    'fence.configure': { actions: 'keepSettings' },
   },
   states: {
-    delaying: { after: { startDelay: { target: 'attempting' } } },
+    delaying: {
+      after: { startDelay: { target: 'attempting' } },
+      on: { 'fence.reschedule': { target: 'delaying', reenter: true, actions: 'setDelay' } },
+    },
     attempting: {
-      entry: ['firstLevel', 'emitStarted'],
+      entry: ['applySettings', 'firstLevel', 'emitStarted'],
       initial: 'check',
       states: {
         check: {
@@ -174,7 +189,7 @@ export const fencingMachine = setup({
     waitingRetry: { after: { retryInterval: { target: 'attempting', actions: 'resetAttempts' } } },
     powering: {
       // Target already counts as fenced; switch the outlets back on, whatever they answer.
-      on: { 'fence.cancel': {}, 'fence.confirm': {} },
+      on: { 'fence.cancel': {}, 'fence.confirm': {}, 'fence.configure': {} },
       initial: 'acting',
       states: {
         acting: {

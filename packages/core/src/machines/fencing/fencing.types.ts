@@ -27,8 +27,16 @@ export interface FencingInput {
   retryIntervalMs: number;
 }
 
+/** What a configuration change may alter in a fence request (see `fence.configure`). */
+export type FencingSettings = Pick<
+  FencingInput,
+  'action' | 'levels' | 'deviceDelays' | 'stonithTimeoutMs' | 'maxAttempts' | 'retryIntervalMs'
+>;
+
 /** JSON context of a fence request. */
 export interface FencingContext extends FencingInput {
+  /** Settings of a newer configuration, taken at the start of the next attempt. */
+  pendingSettings: FencingSettings | null;
   /** 1-based attempt of the whole topology in the current round. */
   attempt: number;
   levelIdx: number;
@@ -40,8 +48,16 @@ export interface FencingContext extends FencingInput {
   lastDetail: string;
 }
 
-/** Events a fence request accepts. */
-export type FencingEvent = { type: 'fence.confirm' } | { type: 'fence.cancel' };
+/**
+ * Events a fence request accepts: a manual confirmation, a cancellation, new settings from a
+ * configuration change (taken at the start of the next attempt, never in the middle of one), and
+ * a new start delay (only while the request still waits for it; counted from now).
+ */
+export type FencingEvent =
+  | { type: 'fence.confirm' }
+  | { type: 'fence.cancel' }
+  | { type: 'fence.configure'; settings: FencingSettings }
+  | { type: 'fence.reschedule'; delayMs: number };
 
 /** What a fence request emits (observed by the node). */
 export type FencingEmitted =

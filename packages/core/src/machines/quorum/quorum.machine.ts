@@ -1,5 +1,10 @@
 import { assign, setup } from 'xstate';
-import { computeQuorum, createQuorumState, expireLastManStanding } from '../../quorum/votequorum.js';
+import {
+  computeQuorum,
+  createQuorumState,
+  expireLastManStanding,
+  reconfigureQuorumState,
+} from '../../quorum/votequorum.js';
 import type { QuorumContext, QuorumEvent, QuorumInput } from './quorum.types.js';
 
 const NOT_COMPUTED = {
@@ -44,7 +49,11 @@ export const quorumMachine = setup({
       const r = expireLastManStanding(context.cfg, context.state, context.view);
       return { state: r.state, result: r.result };
     }),
-    configure: assign(({ event }) => (event.type === 'quorum.configure' ? { cfg: event.cfg } : {})),
+    configure: assign(({ context, event }) =>
+      event.type === 'quorum.configure'
+        ? { cfg: event.cfg, state: reconfigureQuorumState(context.cfg, event.cfg, context.state) }
+        : {},
+    ),
   },
 }).createMachine({
   id: 'quorum',
