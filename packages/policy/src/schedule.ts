@@ -392,15 +392,19 @@ function insertSorted(list: Coloc[], c: Coloc, cmp: (a: Coloc, b: Coloc) => numb
 }
 
 /**
- * `list` ordered by priority, highest first, keeping list order among equals (what a stable sort
- * gives); a pass per distinct priority when there are few of them, a sort otherwise.
+ * `list` ordered by priority, highest first, then by list order; a pass per distinct priority when
+ * there are few of them, a sort otherwise.
  */
 function byPriority(list: Rsc[]): Rsc[] {
   const distinct: number[] = [];
   for (const x of list) {
     if (!distinct.includes(x.priority)) {
-      if (distinct.length === 8 || Number.isNaN(x.priority))
-        return list.slice().sort((a, b) => b.priority - a.priority);
+      if (distinct.length === 8 || Number.isNaN(x.priority)) {
+        return list
+          .map((x, pos) => ({ x, pos }))
+          .sort((a, b) => b.x.priority - a.x.priority || a.pos - b.pos)
+          .map((e) => e.x);
+      }
       distinct.push(x.priority);
     }
   }
