@@ -155,9 +155,12 @@ export class World {
     return m;
   }
 
-  /** Machines sorted by node id. */
-  ordered(): Machine[] {
-    return [...this.machines.values()].sort((a, b) => a.id - b.id);
+  private orderedCache: readonly Machine[] | null = null;
+
+  /** Machines sorted by node id (the machines are fixed at construction; one shared array). */
+  ordered(): readonly Machine[] {
+    this.orderedCache ??= [...this.machines.values()].sort((a, b) => a.id - b.id);
+    return this.orderedCache;
   }
 
   rings(): number {
@@ -175,6 +178,7 @@ export class World {
     const mb = this.machines.get(b);
     if (!ma || !mb || ma.software !== 'running' || mb.software !== 'running') return false;
     if (!this.sameGroup(a, b)) return false;
+    if (this.ringDown.size === 0) return true;
     return !this.ringDown.has(`${a}:${ring}`) && !this.ringDown.has(`${b}:${ring}`);
   }
 
