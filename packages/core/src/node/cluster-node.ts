@@ -71,6 +71,8 @@ interface Report {
   freshLost: NodeName[];
   /** A member of this node's partition is silent (the membership is about to change). */
   settling: boolean;
+  /** The members it hears silent (their token timeout runs). */
+  silent?: NodeName[];
   /** The coordinator this node recognises (it refuses starts from any other). */
   coordinator: NodeName;
 }
@@ -691,6 +693,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       quorate,
       freshLost: freshLost(),
       settling: members.some((m) => silentMember(m)),
+      silent: members.filter((m) => silentMember(m)),
       quorateClear: quorate && !qstate.waitForAllArmed,
       coordinator: coordinatorName(),
     };
@@ -1142,7 +1145,21 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     // While a member is silent (its token timeout runs), the membership is about to change and
     // messages from its side may be lost: start nothing new until it settles (as corosync delivers
     // nothing while the token is lost). Stops and fencing go on.
-    const settling = members.some((m) => silentMember(m) || reports[m]?.settling === true);
+    // That matters only if the silent side could be quorate once the membership settles: when the
+    // members nobody hears silent hold a strict majority of the expected votes on their own (no
+    // quorum device, not `ignore`), it cannot, and starts go on.
+    const silentNow = new Set<NodeName>();
+    let unknownSilent = false;
+    for (const m of members) {
+      if (silentMember(m)) silentNow.add(m);
+      const rep = reports[m];
+      if (rep?.settling === true) {
+        if (rep.silent === undefined) unknownSilent = true;
+        else for (const n of rep.silent) silentNow.add(n);
+      }
+    }
+    const settling =
+      unknownSilent || (silentNow.size > 0 && !majorityWithout(silentNow));
     const plan = planCommands({
       resources: cfg.resources,
       placements: transition.placements,
@@ -1185,6 +1202,14 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     }
     lastPlanKey = key;
     if (lines.length > 0) emitter.emit('transition', { actions: lines, placements: transition.placements });
+  }
+
+  /** Whether the members outside `silent` hold a strict majority of the expected votes by themselves. */
+  function majorityWithout(silent: ReadonlySet<NodeName>): boolean {
+    if (policy() === 'ignore' || cfg.quorum.qdisk !== undefined || cfg.quorum.qdevice !== undefined) return false;
+    let ours = 0;
+    for (const m of members) if (!silent.has(m)) ours += cfg.nodes.find((n) => n.name === m)?.votes ?? 0;
+    return 2 * ours > qresult.expected;
   }
 
   /** Time until the next fail count of a member expires (its resource's `failureTimeout`), or null. */
