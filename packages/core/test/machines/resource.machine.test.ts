@@ -94,7 +94,13 @@ describe('resource monitor loop', () => {
     });
     const actor = createActor(machine, {
       clock,
-      input: { resource: 'vm1', node: 'node1', initial: 'started', monitorIntervalMs: 5000, timeoutMs: 60_000 },
+      input: {
+        resource: 'vm1',
+        node: 'node1',
+        initial: 'started',
+        monitorIntervalMs: 5000,
+        timeoutMs: 60_000,
+      },
     });
     const changes: string[] = [];
     actor.on('resource.changed', (e) => changes.push(`${clock.now()}:${e.action}:${e.ok}`));

@@ -44,7 +44,9 @@ describe('VirtualClock timer queue', () => {
     }
     await c.advanceTo(1000);
     const fired = kept.filter((k) => k.i <= 3000 && k.due <= 100).sort((a, b) => a.due - b.due || a.i - b.i);
-    const rest = kept.filter((k) => !fired.includes(k)).sort((a, b) => a.due + (a.i > 3000 ? 100 : 0) - (b.due + (b.i > 3000 ? 100 : 0)) || a.i - b.i);
+    const rest = kept
+      .filter((k) => !fired.includes(k))
+      .sort((a, b) => a.due + (a.i > 3000 ? 100 : 0) - (b.due + (b.i > 3000 ? 100 : 0)) || a.i - b.i);
     expect(seen).toEqual([...fired, ...rest].map((k) => k.i));
     expect(c.pending()).toBe(0);
   });
