@@ -148,9 +148,20 @@ const NO_INDICES: number[] = Object.freeze([]) as unknown as number[];
 const NO_RSCS: Rsc[] = Object.freeze([]) as unknown as Rsc[];
 const NO_COLOCS: Coloc[] = Object.freeze([]) as unknown as Coloc[];
 
+/**
+ * A new one-element list. `Array.of` rather than a literal: V8 tracks where literals are created,
+ * and when it sees a literal site's arrays survive young-generation GCs (as lists of a run's
+ * resources and actions do while the run lasts, under a busy process's frequent GCs) it allocates
+ * them in the old generation from then on, where each keeps the young objects it lists, and
+ * everything they reach, alive across every young-generation GC until the next full GC.
+ */
+function listOf<T>(v: T): T[] {
+  return Array.of(v);
+}
+
 /** `list` with `v` appended: pushed in place, or a new one-element list for a shared empty one. */
 function withAdded<T>(list: T[], v: T): T[] {
-  if (list.length === 0) return [v];
+  if (list.length === 0) return listOf(v);
   list.push(v);
   return list;
 }
@@ -384,7 +395,7 @@ function cmpColocBy(get: (c: Coloc) => Rsc): (a: Coloc, b: Coloc) => number {
  * empty, which may be a shared placeholder).
  */
 function insertSorted(list: Coloc[], c: Coloc, cmp: (a: Coloc, b: Coloc) => number): Coloc[] {
-  if (list.length === 0) return [c];
+  if (list.length === 0) return listOf(c);
   let i = 0;
   while (i < list.length && cmp(c, list[i] as Coloc) > 0) i++;
   list.splice(i, 0, c);
@@ -1156,7 +1167,7 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     // One stop per node it runs on, in a list of exactly that length (most run on one node).
     const n = x.running.length;
     if (n === 0) return;
-    const stops: Act[] = n === 1 ? [stopAct(x, x.running[0] as number, next, multi)] : [];
+    const stops: Act[] = n === 1 ? listOf(stopAct(x, x.running[0] as number, next, multi)) : [];
     if (n > 1) for (const i of x.running) stops.push(stopAct(x, i, next, multi));
     x.stops = stops;
   };
