@@ -36,13 +36,45 @@ interface NodeInfo {
 }
 
 /** A colocation between two resources (primitives or groups), Pacemaker `pcmk__colocation_t`. */
-interface Coloc {
+class Coloc {
   id: string;
   dependent: Rsc;
   primary: Rsc;
   score: Score;
   attr: string | undefined;
   influence: boolean;
+
+  constructor(
+    id: string,
+    dependent: Rsc,
+    primary: Rsc,
+    score: Score,
+    attr: string | undefined,
+    influence: boolean,
+  ) {
+    this.id = id;
+    this.dependent = dependent;
+    this.primary = primary;
+    this.score = score;
+    this.attr = attr;
+    this.influence = influence;
+  }
+}
+
+/** An ordering between primitives (user constraints, groups expanded; groups' member order). */
+class Ord {
+  /** A primitive, or a group standing for its "running" pseudo-action (all members started). */
+  first: Rsc;
+  after: Rsc[];
+  mandatory: boolean;
+  symmetrical: boolean;
+
+  constructor(first: Rsc, after: Rsc[], mandatory: boolean, symmetrical: boolean) {
+    this.first = first;
+    this.after = after;
+    this.mandatory = mandatory;
+    this.symmetrical = symmetrical;
+  }
 }
 
 /**
@@ -756,25 +788,20 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
     const dependent = byId.get(c.resource);
     const primary = byId.get(c.withResource);
     if (!dependent || !primary || c.score === 0) continue;
-    addColoc({
-      id: c.id,
-      dependent,
-      primary,
-      score: c.score,
-      attr: c.nodeAttribute,
-      influence: c.influence !== false,
-    });
+    addColoc(new Coloc(c.id, dependent, primary, c.score, c.nodeAttribute, c.influence !== false));
   }
   for (const g of groups) {
     for (let k = 1; k < g.members.length; k++) {
-      addColoc({
-        id: 'group:internal_colocation',
-        dependent: g.members[k] as Rsc,
-        primary: g.members[k - 1] as Rsc,
-        score: INFINITY,
-        attr: undefined,
-        influence: true,
-      });
+      addColoc(
+        new Coloc(
+          'group:internal_colocation',
+          g.members[k] as Rsc,
+          g.members[k - 1] as Rsc,
+          INFINITY,
+          undefined,
+          true,
+        ),
+      );
     }
   }
   const hasInfluence = (c: Coloc): boolean => {
@@ -1211,13 +1238,6 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
 
   // Orderings between primitives: user constraints (groups expand to their members) and the
   // groups' internal "start members in order".
-  interface Ord {
-    /** A primitive, or a group standing for its "running" pseudo-action (all members started). */
-    first: Rsc;
-    after: Rsc[];
-    mandatory: boolean;
-    symmetrical: boolean;
-  }
   const ords: Ord[] = [];
   // Pacemaker's `order_actions` drops an ordering between two actions that already have one with a
   // common flag: every non-Serialize kind carries the "optional" flag, so the first constraint on a
@@ -1234,21 +1254,18 @@ export function schedule(snapshot: ClusterSnapshot): Transition {
       seenPairs.add(pair);
     }
     // An ordering whose `then` is a group applies to every member (Pacemaker expands it).
-    ords.push({
-      first,
-      after: then.kind === 'group' ? then.members : [then],
-      mandatory: kind === 'Mandatory',
-      symmetrical: o.symmetrical ?? kind !== 'Serialize',
-    });
+    ords.push(
+      new Ord(
+        first,
+        then.kind === 'group' ? then.members : listOf(then),
+        kind === 'Mandatory',
+        o.symmetrical ?? kind !== 'Serialize',
+      ),
+    );
   }
   for (const g of groups) {
     for (let k = 1; k < g.members.length; k++) {
-      ords.push({
-        first: g.members[k - 1] as Rsc,
-        after: [g.members[k] as Rsc],
-        mandatory: true,
-        symmetrical: true,
-      });
+      ords.push(new Ord(g.members[k - 1] as Rsc, listOf(g.members[k] as Rsc), true, true));
     }
   }
   // Resources whose start appears as the `first` of some ordering (Pacemaker creates a start
