@@ -108,6 +108,23 @@ function eventArb(shape: Shape, horizonMs: number): fc.Arbitrary<Record<string, 
     kinds.push({ weight: 2, arbitrary: fc.constantFrom('all', ...nodes).map((n) => ({ qdiskLost: n })) });
   if (shape.quorumDevice === 'qdevice')
     kinds.push({ weight: 2, arbitrary: fc.constantFrom('all', ...nodes).map((n) => ({ qdeviceLost: n })) });
+  // A configuration change (its configVersion is numbered in time order below).
+  kinds.push({
+    weight: 2,
+    arbitrary: fc
+      .record({
+        policy: fc.constantFrom(...POLICIES),
+        fenceDelay: fc.constantFrom(0, 2000, 5000),
+        maxAttempts: fc.integer({ min: 1, max: 3 }),
+        stonith: fc.constantFrom(true, true, true, false),
+      })
+      .map((c) => ({
+        configUpdate: {
+          options: { noQuorumPolicy: c.policy, fenceDelay: c.fenceDelay, stonithEnabled: c.stonith },
+          fencing: { maxAttempts: c.maxAttempts },
+        },
+      })),
+  });
   // A confirmation candidate; kept only where the node really has no power (see below).
   kinds.push({ weight: 2, arbitrary: node.map((n) => ({ confirmFenced: n })) });
   return fc.tuple(timeArb(horizonMs), fc.oneof(...kinds)).map(([at, e]) => ({ at, ...e }));
@@ -131,6 +148,18 @@ function keepTruthfulConfirmations(events: Array<Record<string, unknown>>): Arra
     kept.push(e);
   }
   return kept;
+}
+
+/** Gives the configuration updates increasing versions in time order (2, 3, ...). */
+function numberConfigVersions(events: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  let version = 1;
+  return [...events]
+    .sort((a, b) => (a.at as number) - (b.at as number))
+    .map((e) =>
+      e.configUpdate === undefined
+        ? e
+        : { ...e, configUpdate: { ...(e.configUpdate as Record<string, unknown>), configVersion: ++version } },
+    );
 }
 
 /** Arbitrary fault schedules as raw scenario documents; see the module comment. */
@@ -218,7 +247,7 @@ export function faultScheduleArbitrary(opts: FaultScheduleOptions = {}): fc.Arbi
             ...(fp === undefined ? {} : { failStop: { [fp[0]]: fp[1] } }),
           };
         });
-        const events = keepTruthfulConfirmations(r.events);
+        const events = numberConfigVersions(keepTruthfulConfirmations(r.events));
         const last = Math.max(0, ...events.map((e) => e.at as number));
         return {
           name: 'property-fault-schedule',

@@ -47,6 +47,11 @@ export interface ClusterNode extends EventEmitter<ClusterNodeEvents> {
   applyConfig(doc: unknown): ApplyConfigResult;
   /** Same as {@link applyConfig} for an already normalised configuration. */
   applyClusterConfig(cfg: ClusterConfig): ApplyConfigResult;
+  /**
+   * The configuration this node runs now, including one synchronised from a peer: persist it
+   * (as Pacemaker keeps its CIB) so that the node restarts with it rather than an older one.
+   */
+  currentConfig(): ClusterConfig;
   /** Puts `node` in standby (its resources move away) or back. */
   standby(node: NodeName, on: boolean): void;
   /** Puts `node` in maintenance (nothing is started, stopped or fenced there) or back. */
@@ -1701,6 +1706,9 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
         return { ok: false, reason: 'invalid', message };
       }
       return api.applyClusterConfig(next);
+    },
+    currentConfig(): ClusterConfig {
+      return cfg;
     },
     applyClusterConfig(next: ClusterConfig): ApplyConfigResult {
       const check = checkConfigVersion(cfg.configVersion, next.configVersion);

@@ -132,6 +132,13 @@ export async function runScenario(
   /** The configuration the running nodes follow (the last one a node accepted). */
   let current = cluster;
   const stonith = (): boolean => current.options.stonithEnabled;
+  /**
+   * Lost nodes the cluster had no fencing for at some point while they were lost: their loss is
+   * the configuration's choice, their resources count as stopped (SCENARIO-FORMAT "World truth"),
+   * even once fencing is turned back on (nothing will fence them for that loss).
+   */
+  const lostWithoutStonith = new Set<NodeName>();
+  const unfenceable = (n: NodeName): boolean => !stonith() || lostWithoutStonith.has(n);
   const invariants = new Set<InvariantName>(scenario.invariants);
   const records: FenceRecord[] = [];
   const faultSnap = new Map<NodeName, Set<ResourceId>>();
@@ -188,11 +195,11 @@ export async function runScenario(
     const claim = new Set<NodeName>();
     for (const m of world.ordered()) {
       if (!m.running.has(rid) || m.confirmedOff) continue;
-      if (!stonith() && (lostInWorld.has(m.name) || forgiven.get(m.name)?.has(rid) === true)) continue;
+      if (unfenceable(m.name) && (lostInWorld.has(m.name) || forgiven.get(m.name)?.has(rid) === true)) continue;
       claim.add(m.name);
     }
     const members = seenBy(at);
-    if (stonith()) for (const [n, s] of suspect) if (s.has(rid) && !members.includes(n)) claim.add(n);
+    for (const [n, s] of suspect) if (!unfenceable(n) && s.has(rid) && !members.includes(n)) claim.add(n);
     if (claim.size > 1)
       fail(
         `singleActive:${rid}:${[...claim].join(',')}`,
@@ -229,7 +236,7 @@ export async function runScenario(
       if (invariants.has('fenceBeforeRecovery') && stonith()) {
         const members = seenBy(machine);
         for (const [n, s] of suspect) {
-          if (n !== machine && s.has(rid) && !members.includes(n)) {
+          if (n !== machine && !unfenceable(n) && s.has(rid) && !members.includes(n)) {
             fail(
               `fenceBeforeRecovery:${rid}:${n}`,
               `invariant fenceBeforeRecovery: '${rid}' started on '${machine}' before lost '${n}' was fenced`,
@@ -292,18 +299,22 @@ export async function runScenario(
   function noteLostBy(m: Machine, node: ClusterNode): void {
     if (m.node !== node) return;
     const st = node.status();
+    // Without fencing a node takes what it loses for cleanly gone, whatever it may do later.
+    if (!stonith())
+      for (const mx of world.ordered()) if (!st.members.includes(mx.name)) lostWithoutStonith.add(mx.name);
     if (!st.quorate && m.config.options.noQuorumPolicy !== 'ignore') return;
     // Members of an acting partition are known to it (their reports), not lost.
     for (const x of st.members) {
       if (x === m.name || !lostInWorld.has(x)) continue;
       clearSuspect(x);
-      if (!stonith()) forgiven.set(x, ranBy(x));
+      if (unfenceable(x)) forgiven.set(x, ranBy(x));
       lostInWorld.delete(x);
     }
     for (const mx of world.ordered()) {
       const x = mx.name;
       if (x === m.name || st.members.includes(x) || lostInWorld.has(x)) continue;
       lostInWorld.add(x);
+      if (!stonith()) lostWithoutStonith.add(x);
       const s = new Set<ResourceId>([...(faultSnap.get(x) ?? []), ...mx.running]);
       faultSnap.delete(x);
       if (mx.confirmedOff) continue;
@@ -358,8 +369,9 @@ export async function runScenario(
       for (const j of e.joined)
         if (j !== name) {
           clearSuspect(j);
-          if (!stonith() && lostInWorld.has(j)) forgiven.set(j, ranBy(j));
+          if (unfenceable(j) && lostInWorld.has(j)) forgiven.set(j, ranBy(j));
           lostInWorld.delete(j);
+          lostWithoutStonith.delete(j);
         }
       for (const l of e.left) clearSuspect(l);
       // A node that starts on its own forms a partition too: if it may act, the machines outside
@@ -457,6 +469,8 @@ export async function runScenario(
     });
     node.on('config', (e) => {
       log(`${name}/config`, e.message, 'config', { ...e });
+      // The machine keeps what its node accepted (as a CIB on disk): it restarts with it.
+      if (e.accepted && m.node === node) m.config = node.currentConfig();
       if (e.accepted) {
         const prev = lastApplied.get(name) ?? 0;
         if (invariants.has('configMonotonic') && e.version <= prev) {
@@ -633,6 +647,12 @@ export async function runScenario(
             current = e.config;
           }
         }
+        if (!stonith()) for (const n of lostInWorld) lostWithoutStonith.add(n);
+        // A new policy may let a partition act that could not: what it lost counts from now.
+        for (const r of runningNodes()) {
+          const node = r.node;
+          if (node) queueMicrotask(() => noteLostBy(r, node));
+        }
         break;
     }
   }
@@ -659,7 +679,7 @@ export async function runScenario(
     for (const [rid, want] of Object.entries(placement)) {
       const where = world
         .ordered()
-        .filter((m) => m.running.has(rid) && !m.confirmedOff && !(!stonith() && lostInWorld.has(m.name)))
+        .filter((m) => m.running.has(rid) && !m.confirmedOff && !(unfenceable(m.name) && lostInWorld.has(m.name)))
         .map((m) => m.name);
       if (want === null) {
         if (where.length > 0) return `'${rid}' is active on ${where.map((n) => `'${n}'`).join(', ')}`;
