@@ -223,7 +223,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   /** When each dispatched fence was due to start, and under which configuration version. */
   const fenceDue: Record<NodeName, { atMs: number; version: number }> = {};
   /** Per lost node: the resources active in this partition when it was lost, and where. */
-  const heldAtLoss: Record<NodeName, Record<ResourceId, NodeName>> = {};
+  const heldAtLoss: Record<NodeName, HeldAtLoss> = {};
   const adminFence: Record<NodeName, string> = {};
   const watchdogWait: Record<NodeName, TimerHandle> = {};
   let lastPlanKey = '';
@@ -337,11 +337,14 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   function changeMembership(joined: NodeName[], lost: NodeName[], left: NodeName[]): void {
     const now = clock.now();
     if (lost.length > 0) {
-      // What the members that stay ran when these nodes were lost (see `heldSinceLoss`).
-      const held: Record<ResourceId, NodeName> = {};
-      for (const [rid, per] of Object.entries(currentView()))
-        for (const [n, st] of Object.entries(per))
-          if (st !== 'stopped' && isMember(n) && !lost.includes(n)) held[rid] = n;
+      // What the members that stay ran when these nodes were lost (see `heldSinceLoss`): their
+      // reports and this node's pending commands as they are now (reports are never mutated).
+      const held: HeldAtLoss = [];
+      for (const m of members) {
+        if (lost.includes(m)) continue;
+        const o = overlay[m];
+        held.push({ node: m, resources: reports[m]?.resources, overlay: o === undefined ? undefined : { ...o } });
+      }
       for (const n of lost) heldAtLoss[n] = held;
     }
     for (const n of joined) {
@@ -693,7 +696,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       node: self,
       ackSeq,
       resources,
-      failCounts: JSON.parse(JSON.stringify(failCounts)) as Report['failCounts'],
+      failCounts: copyFailCounts(failCounts),
       shutdown: shuttingDown,
       quorate,
       freshLost: freshLost(),
@@ -1141,7 +1144,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
             })
         : [];
     const heldSinceLoss = (lostNode: NodeName, rid: ResourceId, on: NodeName): boolean => {
-      const holder = heldAtLoss[lostNode]?.[rid];
+      const holder = holderAtLoss(heldAtLoss[lostNode], rid);
       if (holder !== on) return false;
       const lostAt = info[lostNode]?.lostAtMs ?? Number.POSITIVE_INFINITY;
       if (holder === self) return startedAtMs <= lostAt;
@@ -1773,6 +1776,35 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   void everQuorate;
   void nameOfId;
   return api as ClusterNode;
+}
+
+/** What the members of a partition ran when it lost a node: per member, its report and pending commands. */
+type HeldAtLoss = Array<{
+  node: NodeName;
+  resources: Record<ResourceId, ResourceStatus> | undefined;
+  overlay: Record<ResourceId, ResourceStatus> | undefined;
+}>;
+
+/** The member on which `rid` was active (not stopped) when the node was lost, if any (the last one listed). */
+function holderAtLoss(held: HeldAtLoss | undefined, rid: ResourceId): NodeName | undefined {
+  let holder: NodeName | undefined;
+  for (const h of held ?? []) {
+    const st = h.overlay?.[rid] ?? h.resources?.[rid];
+    if (st !== undefined && st !== 'stopped') holder = h.node;
+  }
+  return holder;
+}
+
+/** A copy of fail counts for a report (plain records of numbers). */
+function copyFailCounts(
+  fc: Record<ResourceId, { count: number; lastFailureMs: number }>,
+): Record<ResourceId, { count: number; lastFailureMs: number }> {
+  const out: Record<ResourceId, { count: number; lastFailureMs: number }> = {};
+  for (const rid in fc) {
+    const f = fc[rid] as { count: number; lastFailureMs: number };
+    out[rid] = { count: f.count, lastFailureMs: f.lastFailureMs };
+  }
+  return out;
 }
 
 /** Maps a resource machine state value to the instance status. */

@@ -39,7 +39,51 @@ export function historyStatus(s: ResourceStatus): ResourceState['status'] {
   return 'active';
 }
 
-/** Builds the scheduler's input from the coordinator's view. Pure. */
+/** The configuration-only parts of a snapshot, built once per configuration object. */
+const configParts = new WeakMap<
+  ClusterConfig,
+  {
+    resources: ClusterSnapshot['resources'];
+    constraints: Constraint[];
+    nodeIndex: Map<NodeName, number>;
+    resourceIndex: Map<ResourceId, number>;
+  }
+>();
+
+function partsOf(cfg: ClusterConfig) {
+  let parts = configParts.get(cfg);
+  if (parts === undefined) {
+    parts = {
+      resources: cfg.resources.map((r) => {
+        const res: ClusterSnapshot['resources'][number] = {
+          id: r.id,
+          agent: r.agent,
+          priority: r.priority,
+          targetRole: r.targetRole,
+          migrationThreshold: r.migrationThreshold,
+          failureTimeoutMs: r.failureTimeoutMs,
+        };
+        if (r.stickiness !== undefined) res.stickiness = r.stickiness;
+        return res;
+      }),
+      constraints: cfg.constraints.map((c) =>
+        'node' in c
+          ? { kind: 'location', id: c.id, resource: c.resource, node: c.node, score: c.score }
+          : { kind: 'location', id: c.id, resource: c.resource, rules: [{ ...c.rule, score: c.score }] },
+      ),
+      nodeIndex: new Map(cfg.nodes.map((n, i) => [n.name, i])),
+      resourceIndex: new Map(cfg.resources.map((r, i) => [r.id, i])),
+    };
+    configParts.set(cfg, parts);
+  }
+  return parts;
+}
+
+/**
+ * Builds the scheduler's input from the coordinator's view. Pure; the parts that depend on the
+ * configuration only (resources, constraints) are built once per configuration object and shared
+ * by the snapshots built from it (the scheduler never changes its input).
+ */
 export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
   const { cfg } = input;
   const byName = new Map(input.nodes.map((n) => [n.name, n]));
@@ -58,14 +102,10 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
     if (v?.state === 'unclean') node.uncleanReason = 'peer is no longer part of the cluster';
     return node;
   });
-  const constraints: Constraint[] = cfg.constraints.map((c) =>
-    'node' in c
-      ? { kind: 'location', id: c.id, resource: c.resource, node: c.node, score: c.score }
-      : { kind: 'location', id: c.id, resource: c.resource, rules: [{ ...c.rule, score: c.score }] },
-  );
+  const parts = partsOf(cfg);
+  const { constraints, nodeIndex, resourceIndex } = parts;
   // Only the few nodes each resource is known on are visited (in configuration order), not every
   // node for every resource.
-  const nodeIndex = new Map(cfg.nodes.map((n, i) => [n.name, i]));
   const byNodeOrder = (a: string, b: string): number =>
     (nodeIndex.get(a) ?? Number.MAX_SAFE_INTEGER) - (nodeIndex.get(b) ?? Number.MAX_SAFE_INTEGER);
   const state: ResourceState[] = [];
@@ -80,7 +120,6 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
       state.push({ resource: r.id, node: n, status: historyStatus(s) });
     }
   }
-  const resourceIndex = new Map(cfg.resources.map((r, i) => [r.id, i]));
   const failCounts: FailCount[] = [];
   for (const n of cfg.nodes) {
     const fc = input.failCounts[n.name];
@@ -96,18 +135,7 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
   }
   return {
     nodes,
-    resources: cfg.resources.map((r) => {
-      const res: ClusterSnapshot['resources'][number] = {
-        id: r.id,
-        agent: r.agent,
-        priority: r.priority,
-        targetRole: r.targetRole,
-        migrationThreshold: r.migrationThreshold,
-        failureTimeoutMs: r.failureTimeoutMs,
-      };
-      if (r.stickiness !== undefined) res.stickiness = r.stickiness;
-      return res;
-    }),
+    resources: parts.resources,
     constraints,
     options: {
       stonithEnabled: cfg.options.stonithEnabled,
@@ -155,12 +183,21 @@ export function planCommands(args: {
   mayStart?: (resource: ResourceId, node: NodeName) => boolean;
 }): Plan {
   const plan: Plan = { stops: [], starts: [], waiting: [] };
+  const locs: Array<[NodeName, ResourceStatus]> = [];
   for (const r of args.resources) {
     if (!(r.id in args.placements)) continue;
     const target = args.placements[r.id] ?? null;
-    const per = args.view[r.id] ?? {};
-    const locs = Object.entries(per).filter(([, s]) => s !== 'stopped');
-    if (locs.some(([n]) => args.maintenance(n))) continue;
+    const per = args.view[r.id];
+    locs.length = 0;
+    let inMaintenance = false;
+    if (per !== undefined)
+      for (const n in per) {
+        const s = per[n] as ResourceStatus;
+        if (s === 'stopped') continue;
+        if (args.maintenance(n)) inMaintenance = true;
+        locs.push([n, s]);
+      }
+    if (inMaintenance) continue;
     let healthyOnTarget = false;
     let blockers = 0;
     for (const [n, s] of locs) {
