@@ -1078,12 +1078,14 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     };
     for (const m of members) {
       const rep = reports[m];
-      if (rep) for (const [rid, s] of Object.entries(rep.resources)) put(m, rid, s);
-      for (const [rid, s] of Object.entries(overlay[m] ?? {})) put(m, rid, s);
+      if (rep) for (const rid in rep.resources) put(m, rid, rep.resources[rid] as ResourceStatus);
+      const o = overlay[m];
+      if (o) for (const rid in o) put(m, rid, o[rid] as ResourceStatus);
     }
-    for (const [n, res] of Object.entries(lastKnown)) {
+    for (const n in lastKnown) {
       if (nodeStateForPolicy(n) !== 'unclean') continue;
-      for (const [rid, s] of Object.entries(res)) if (s !== 'stopped') put(n, rid, s);
+      const res = lastKnown[n] as Record<ResourceId, ResourceStatus>;
+      for (const rid in res) if (res[rid] !== 'stopped') put(n, rid, res[rid] as ResourceStatus);
     }
     return view;
   }
@@ -1187,9 +1189,11 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
         (reports[n]?.quorate === true || policy() === 'ignore'),
     });
     // Orphans: resources no longer in the configuration are stopped where they run.
-    for (const [rid, per] of Object.entries(view)) {
+    for (const rid in view) {
       if (resourceConfig(rid) !== undefined) continue;
-      for (const [n, st] of Object.entries(per)) {
+      const per = view[rid] as Record<NodeName, ResourceStatus>;
+      for (const n in per) {
+        const st = per[n];
         if ((st === 'started' || st === 'failed') && isMember(n) && !inMaintenance(n))
           plan.stops.push({ resource: rid, node: n });
       }
@@ -1267,8 +1271,10 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     const byIdOrder = [...cfg.nodes].sort((a, b) => a.id - b.id);
     // Nodes with a blocked instance, in one pass over the view (not one pass per node).
     const blockedOn = new Set<NodeName>();
-    for (const per of Object.values(view))
-      for (const [n, st] of Object.entries(per)) if (st === 'blocked') blockedOn.add(n);
+    for (const rid in view) {
+      const per = view[rid] as Record<NodeName, ResourceStatus>;
+      for (const n in per) if (per[n] === 'blocked') blockedOn.add(n);
+    }
     if (cfg.options.stonithEnabled) {
       const pfd = cfg.options.priorityFencingDelayMs;
       const prios = pfd > 0 ? byIdOrder.map((n) => nodePriority(n.name, view)) : [0];
