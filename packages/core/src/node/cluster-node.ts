@@ -78,6 +78,14 @@ interface Report {
   settling: boolean;
   /** The members it hears silent (their token timeout runs). */
   silent?: NodeName[];
+  /**
+   * What it knows of nodes outside its membership that may still run something (Pacemaker has this
+   * from the CIB status every node replicates): lost, unfenced nodes with what they ran when lost,
+   * and silent members with what they last reported. A coordinator that never saw such a node (it
+   * booted after the node went away) learns from it what may still run there.
+   */
+  lostKnown?: Record<NodeName, { lostAtMs: number; resources: Record<ResourceId, ResourceStatus> }>;
+  silentKnown?: Record<NodeName, Record<ResourceId, ResourceStatus>>;
   /** The coordinator this node recognises (it refuses starts from any other). */
   coordinator: NodeName;
 }
@@ -702,9 +710,27 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       freshLost: freshLost(),
       settling: members.some((m) => silentMember(m)),
       silent: members.filter((m) => silentMember(m)),
+      ...knownElsewhere(),
       quorateClear: quorate && !qstate.waitForAllArmed,
       coordinator: coordinatorName(),
     };
+  }
+
+  /** The `lostKnown` / `silentKnown` parts of this node's report (empty when nothing is lost or silent). */
+  function knownElsewhere(): Pick<Report, 'lostKnown' | 'silentKnown'> {
+    const out: Pick<Report, 'lostKnown' | 'silentKnown'> = {};
+    for (const n in info) {
+      const i = info[n] as NodeInfo;
+      if (i.state !== 'unclean' || isMember(n)) continue;
+      out.lostKnown ??= {};
+      out.lostKnown[n] = { lostAtMs: i.lostAtMs, resources: { ...(lastKnown[n] ?? {}) } };
+    }
+    for (const m of members) {
+      if (m === self || !silentMember(m)) continue;
+      out.silentKnown ??= {};
+      out.silentKnown[m] = { ...(reports[m]?.resources ?? {}), ...(overlay[m] ?? {}) };
+    }
+    return out;
   }
 
   function sendReport(): void {
@@ -724,8 +750,48 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     if (rep.ackSeq < (sentSeq[rep.node] ?? 0)) return;
     reports[rep.node] = rep;
     delete overlay[rep.node];
+    adoptLostKnown(rep);
     if (isCoordinator()) requestSchedule();
   }
+
+  /**
+   * A node this node never saw since it started (`unseen`) that a member reports lost and unfenced
+   * is lost here too, with what it ran: it is fenced before that runs anywhere else, as if this
+   * node had lost it itself.
+   */
+  function adoptLostKnown(rep: Report): void {
+    if (rep.lostKnown === undefined || rep.node === self) return;
+    for (const n in rep.lostKnown) {
+      const k = rep.lostKnown[n] as { lostAtMs: number; resources: Record<ResourceId, ResourceStatus> };
+      if (n === self || isMember(n) || info[n]?.state !== 'unseen') continue;
+      info[n] = {
+        state: cfg.options.stonithEnabled ? 'unclean' : 'offline',
+        lostAtMs: k.lostAtMs,
+        fencedAtMs: info[n]?.fencedAtMs ?? -1,
+      };
+      lastKnown[n] = { ...k.resources };
+    }
+  }
+
+  /**
+   * Nodes outside this node's membership that a member still counts as a member (silent, its
+   * token timeout running) and that this node never saw: what they last reported may still run.
+   * They hold starts of those resources (as an unclean node does) but are not fenced: they are
+   * not lost yet for anybody.
+   */
+  function silentElsewhere(): Map<NodeName, Record<ResourceId, ResourceStatus>> {
+    const held = new Map<NodeName, Record<ResourceId, ResourceStatus>>();
+    for (const m of members) {
+      const sk = m === self ? undefined : reports[m]?.silentKnown;
+      if (sk === undefined) continue;
+      for (const n in sk) {
+        if (n === self || isMember(n) || info[n]?.state !== 'unseen') continue;
+        held.set(n, { ...(held.get(n) ?? {}), ...(sk[n] as Record<ResourceId, ResourceStatus>) });
+      }
+    }
+    return held;
+  }
+  let heldBySilent = new Map<NodeName, Record<ResourceId, ResourceStatus>>();
 
   function sendSync(): void {
     broadcastAll({
@@ -1045,6 +1111,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   function nodeStateForPolicy(n: NodeName): 'online' | 'offline' | 'unclean' {
     const i = info[n];
     if (i === undefined) return 'offline';
+    if (heldBySilent.has(n)) return 'unclean';
     if (i.state === 'member')
       return i.fencedAtMs >= 0 && (fenceLog[n] ?? -1) > (i.lostAtMs || -1) && !isMember(n)
         ? 'offline'
@@ -1082,6 +1149,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       const o = overlay[m];
       if (o) for (const rid in o) put(m, rid, o[rid] as ResourceStatus);
     }
+    for (const [n, res] of heldBySilent)
+      for (const rid in res) if (res[rid] !== 'stopped') put(n, rid, res[rid] as ResourceStatus);
     for (const n in lastKnown) {
       if (nodeStateForPolicy(n) !== 'unclean') continue;
       const res = lastKnown[n] as Record<ResourceId, ResourceStatus>;
@@ -1092,6 +1161,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
 
   /** One full decision of the coordinator: every member's report is in and the partition may act. */
   function decide(): void {
+    heldBySilent = silentElsewhere();
     const view = currentView();
     const nodes: CoordinatorNodeView[] = cfg.nodes.map((n) => ({
       name: n.name,
@@ -1282,7 +1352,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       const top = Math.max(...prios);
       for (const n of byIdOrder) {
         const name = n.name;
-        if (name === self || inMaintenance(name)) continue;
+        if (name === self || inMaintenance(name) || heldBySilent.has(name)) continue;
         const st = nodeStateForPolicy(name);
         if (st === 'unclean' && !isMember(name)) {
           if (skip) continue;
