@@ -528,10 +528,13 @@ export function parseScenarioDocument(doc: unknown): Scenario {
 export function parseScenario(text: string, format: 'yaml' | 'json' = 'yaml'): Scenario {
   let doc: unknown;
   try {
+    // A leading byte-order mark is not content; YAML merge keys (`<<: *anchor`) are read as
+    // hand-written YAML files use them.
+    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     doc =
       format === 'json'
-        ? JSON.parse(text)
-        : parseYaml(text, { version: '1.2', uniqueKeys: true, prettyErrors: true });
+        ? JSON.parse(body)
+        : parseYaml(body, { version: '1.2', uniqueKeys: true, prettyErrors: true, merge: true });
   } catch (e) {
     const what = format === 'json' ? 'JSON' : 'YAML';
     const detail = e instanceof YAMLParseError || e instanceof SyntaxError ? e.message : String(e);
