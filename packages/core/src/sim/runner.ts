@@ -346,6 +346,7 @@ export async function runScenario(
           snapFault(name);
           world.killSoftware(m, 'off');
           m.running.clear();
+          world.forgetPendingFails(m.name);
           world.refreshLinks();
           world.boot(m);
         }, 0);
@@ -512,6 +513,7 @@ export async function runScenario(
             log('world', `'${m.name}' reset by its watchdog (software ${state})`, 'world.reset', { node: m.name });
             snapFault(m.name);
             m.running.clear();
+            world.forgetPendingFails(m.name);
             world.refreshLinks();
             world.boot(m);
           }, wd);
@@ -547,6 +549,7 @@ export async function runScenario(
         if (m.bootTimer !== undefined) clock.clearTimeout(m.bootTimer);
         world.killSoftware(m, 'off');
         m.running.clear();
+        world.forgetPendingFails(m.name);
         world.refreshLinks();
         world.boot(m);
         break;
@@ -560,6 +563,7 @@ export async function runScenario(
           world.killSoftware(m, 'off');
           m.power = false;
           m.running.clear();
+          world.forgetPendingFails(m.name);
           log('world', `'${m.name}' powered off after an orderly shutdown`, 'world.power', {
             node: m.name,
             power: 'off',
@@ -631,7 +635,7 @@ export async function runScenario(
         break;
       }
       case 'resourceFail':
-        world.pendingFail.add(e.resource);
+        world.failNextMonitor(e.resource);
         break;
       case 'standby':
         for (const r of runningNodes()) r.node?.standby(e.node, e.on);

@@ -93,8 +93,23 @@ export class World {
   readonly qdiskPath = new Map<NodeName, boolean>();
   readonly qdevicePath = new Map<NodeName, boolean>();
   readonly fenceBehaviour: Record<string, FenceDeviceBehaviour>;
-  /** Resources whose next monitor fails. */
-  readonly pendingFail = new Set<ResourceId>();
+  /**
+   * Resources whose next monitor fails, with the machine it ran on when the failure was injected
+   * (`*`: it ran nowhere then; the next monitor anywhere fails). The failure belongs to that
+   * instance: it is forgotten when the instance stops there (a stop, power off).
+   */
+  readonly pendingFail = new Map<ResourceId, NodeName>();
+
+  /** Injects a `resourceFail`: the next monitor of the resource on the machine it runs on fails. */
+  failNextMonitor(rid: ResourceId): void {
+    const on = this.ordered().find((m) => m.running.has(rid));
+    this.pendingFail.set(rid, on?.name ?? '*');
+  }
+
+  /** Forgets injected failures of instances that stopped on `name` (all, or only `rid`). */
+  forgetPendingFails(name: NodeName, rid?: ResourceId): void {
+    for (const [r, n] of this.pendingFail) if (n === name && (rid === undefined || r === rid)) this.pendingFail.delete(r);
+  }
   readonly startFailures = new Map<string, number>();
   readonly stopFailures = new Map<string, number>();
   readonly qdiskSlots: Array<SlotState | null> = [];
@@ -338,7 +353,8 @@ export class World {
           if (req.meta?.probe === 'true') return { ok: true, running: m.running.has(rid) };
           if (b.monitorMs > 0 && !(await sleep(world.clock, b.monitorMs, ctx.signal)))
             return { ok: false, reason: 'aborted', detail: 'aborted' };
-          if (m.running.has(rid) && world.pendingFail.has(rid)) {
+          const failOn = world.pendingFail.get(rid);
+          if (m.running.has(rid) && (failOn === name || failOn === '*')) {
             world.pendingFail.delete(rid);
             m.running.delete(rid);
             world.hooks.log(`world`, `resource '${rid}' failed on '${name}'`);
@@ -375,6 +391,7 @@ export class World {
             return { ok: false, reason: 'failed', detail: 'stop failed', exitCode: 1 };
           }
           m.running.delete(rid);
+          world.forgetPendingFails(name, rid);
           return { ok: true, running: false };
         }
         return { ok: false, reason: 'unimplemented', detail: `action '${req.action}'`, exitCode: 3 };
@@ -515,6 +532,7 @@ export class World {
     m.power = false;
     m.software = 'off';
     m.running.clear();
+    this.forgetPendingFails(m.name);
     if (wasOn) this.hooks.powerOff(m, cause);
     this.refreshLinks();
   }
