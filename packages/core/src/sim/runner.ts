@@ -274,6 +274,9 @@ export async function runScenario(
       log('world', `'${m.name}' power off (${cause})`, 'world.power', { node: m.name, power: 'off' });
     },
   });
+  // Nodes a later configuration brings in are machines too: powered off until `powerOn`.
+  for (const e of scenario.events)
+    if (e.kind === 'configUpdate') for (const n of e.config.nodes) world.addMachine(n, e.config);
 
   /** Agents by any key, each made once per node instance (the simulated agents keep no state). */
   const anyAgentProxy = <T extends object>(make: (key: string) => T): Record<string, T> => {

@@ -145,7 +145,17 @@ export class World {
       for (const [n, k] of Object.entries(b.failStart)) this.startFailures.set(`${rid}@${n}`, k);
       for (const [n, k] of Object.entries(b.failStop)) this.stopFailures.set(`${rid}@${n}`, k);
     }
-    for (const n of cluster.nodes) {
+    for (const n of cluster.nodes) this.addMachine(n, cluster);
+  }
+
+  /**
+   * A powered-off machine for node `n` (mains on: `powerOn` boots it), following `config`. The
+   * runner adds one for every node a later `configUpdate` brings into the cluster.
+   */
+  addMachine(n: { name: NodeName; id: number }, config: ClusterConfig): void {
+    if (this.machines.has(n.name)) return;
+    this.orderedCache = null;
+    {
       this.machines.set(n.name, {
         name: n.name,
         id: n.id,
@@ -157,7 +167,7 @@ export class World {
         running: new Set(),
         bootTimer: undefined,
         confirmedOff: false,
-        config: cluster,
+        config,
       });
       this.qdiskPath.set(n.name, true);
       this.qdevicePath.set(n.name, true);
