@@ -502,7 +502,8 @@ function errorFromIssues(issues: Issue[]): ConfigError {
  * normalised {@link Scenario}, or the {@link ConfigError} that {@link parseScenario} would throw.
  * Never throws.
  */
-export function safeParseScenarioDocument(doc: unknown): SafeParseScenarioResult {
+export function safeParseScenarioDocument(input: unknown): SafeParseScenarioResult {
+  const doc = withSimulatedDeviceHosts(input);
   const r = fileSchema.safeParse(doc);
   if (!r.success) return { ok: false, error: configErrorFromZod(r.error) };
   const issues: Issue[] = [];
@@ -510,6 +511,41 @@ export function safeParseScenarioDocument(doc: unknown): SafeParseScenarioResult
   const scenario = crossCheckAndNormalise(r.data, raw.cluster, raw.expect ?? [], issues);
   if (issues.length > 0) return { ok: false, error: errorFromIssues(issues) };
   return { ok: true, value: scenario };
+}
+
+/**
+ * In a simulated world every device is simulated and can switch any machine it is asked to, so a
+ * device that lists no `hosts` and that no topology names can fence every node (as Pacemaker asks
+ * a device without a host list). The library itself stays strict: outside the simulator such a
+ * device fences nobody (an IPMI device without hosts would otherwise power-cycle its own machine).
+ */
+function simulatedDeviceHosts(cluster: unknown): unknown {
+  if (!isRecord(cluster) || !isRecord(cluster.fencing) || !Array.isArray(cluster.fencing.devices)) return cluster;
+  if (!Array.isArray(cluster.nodes)) return cluster;
+  const names = cluster.nodes.flatMap((n) => (isRecord(n) && typeof n.name === 'string' ? [n.name] : []));
+  const topology = isRecord(cluster.fencing.topology) ? cluster.fencing.topology : {};
+  const named = new Set<string>();
+  for (const levels of Object.values(topology))
+    if (Array.isArray(levels))
+      for (const l of levels) if (Array.isArray(l)) for (const d of l) if (typeof d === 'string') named.add(d);
+  let changed = false;
+  const devices = cluster.fencing.devices.map((d) => {
+    if (!isRecord(d) || d.hosts !== undefined || d.agent === 'watchdog') return d;
+    if (typeof d.name !== 'string' || named.has(d.name)) return d;
+    changed = true;
+    return { ...d, hosts: names };
+  });
+  return changed ? { ...cluster, fencing: { ...cluster.fencing, devices } } : cluster;
+}
+
+function withSimulatedDeviceHosts(doc: unknown): unknown {
+  if (!isRecord(doc) || doc.cluster === undefined) return doc;
+  const cluster = simulatedDeviceHosts(doc.cluster);
+  return cluster === doc.cluster ? doc : { ...doc, cluster };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** As {@link safeParseScenarioDocument}, but throws the {@link ConfigError}. */
@@ -570,7 +606,7 @@ function crossCheckAndNormalise(
     let version = cluster.configVersion;
     f.events.forEach((e, i) => {
       if (e.kind !== 'configUpdate') return;
-      const merged = mergeClusterDocument(doc, e.patch);
+      const merged = simulatedDeviceHosts(mergeClusterDocument(doc, e.patch));
       const r = clusterConfigSchema.safeParse(merged);
       if (!r.success) {
         for (const zi of r.error.issues)

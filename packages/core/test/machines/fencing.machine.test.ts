@@ -120,3 +120,14 @@ describe('fencing machine: configuration changes', () => {
     expect(calls.map((c) => `${c.at}:${c.device}`)).toEqual(['7000:a']);
   });
 });
+
+describe('fencing machine: no device can fence the target', () => {
+  it('reports one failed attempt and waits for the retry interval instead of repeating at once', async () => {
+    const { clock, emitted, actor } = run({ levels: [], maxAttempts: 10, retryIntervalMs: 60_000 }, {});
+    await clock.advanceTo(1000);
+    expect(emitted.filter((e) => e.type === 'fence.attemptFailed')).toHaveLength(1);
+    expect(actor.getSnapshot().value).toBe('waitingRetry');
+    await clock.advanceTo(60_500);
+    expect(emitted.filter((e) => e.type === 'fence.attemptFailed')).toHaveLength(2);
+  });
+});

@@ -1,4 +1,4 @@
-import { assign, emit, fromPromise, setup } from 'xstate';
+import { and, assign, emit, fromPromise, not, setup } from 'xstate';
 import type { FenceOutcome } from '../../ports.js';
 import { afterSuccess, currentAction, currentDevice, currentLevel, phaseFor } from './fencing.logic.js';
 import type {
@@ -182,7 +182,14 @@ export const fencingMachine = setup({
     attemptFailed: {
       entry: 'emitAttemptFailed',
       always: [
-        { guard: 'attemptsLeft', target: 'attempting', reenter: true, actions: 'nextAttempt' },
+        // With no device at all, repeating the attempt at once cannot help: wait for the retry
+        // interval (a new configuration or a confirmation may come meanwhile).
+        {
+          guard: and(['attemptsLeft', not('noLevels')]),
+          target: 'attempting',
+          reenter: true,
+          actions: 'nextAttempt',
+        },
         { target: 'waitingRetry' },
       ],
     },
