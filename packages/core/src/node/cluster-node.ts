@@ -78,6 +78,8 @@ interface Report {
   settling: boolean;
   /** The members it hears silent (their token timeout runs). */
   silent?: NodeName[];
+  /** It is the quorum disk's live master. */
+  qdiskMaster?: boolean;
   /**
    * What it knows of nodes outside its membership that may still run something (Pacemaker has this
    * from the CIB status every node replicates): lost, unfenced nodes with what they ran when lost,
@@ -414,12 +416,20 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     const q = cfg.quorum;
     if (q.qdisk !== undefined) {
       const memberIds = members.map(idOf);
-      return qdiskVotes(q.qdisk, {
+      const own = qdiskVotes(q.qdisk, {
         members: memberIds,
         masterId: qdisk.masterId,
         liveIds: qdisk.liveIds,
         selfId: idOf(self),
       });
+      if (own > 0) return own;
+      // This node is dead to the disk itself (its own path is gone): its partition still holds the
+      // live master when a member reports being it (SCENARIO-FORMAT: the partition counts the
+      // disk's votes while it holds the live master). A node that reads the disk trusts its own
+      // reading only.
+      if (!qdisk.liveIds.includes(idOf(self)) && members.some((m) => m !== self && reports[m]?.qdiskMaster === true))
+        return q.qdisk.votes;
+      return 0;
     }
     if (q.qdevice !== undefined) return qdeviceHasVote ? q.qdevice.votes : 0;
     return 0;
@@ -594,6 +604,19 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     const before = qresult.votes;
     recomputeQuorum();
     if (before !== qresult.votes) requestSchedule();
+    // Members without a disk path of their own learn from the reports who holds the master.
+    const claim = qdiskMasterClaim();
+    if (claim !== lastQdiskClaim) {
+      lastQdiskClaim = claim;
+      sendReport();
+    }
+  }
+
+  let lastQdiskClaim = false;
+  /** This node is the quorum disk's live master (it reads the disk and the master is itself). */
+  function qdiskMasterClaim(): boolean {
+    const myId = idOf(self);
+    return cfg.quorum.qdisk !== undefined && qdisk.masterId === myId && qdisk.liveIds.includes(myId);
   }
 
   function startQdisk(): void {
@@ -710,6 +733,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       freshLost: freshLost(),
       settling: members.some((m) => silentMember(m)),
       silent: members.filter((m) => silentMember(m)),
+      qdiskMaster: qdiskMasterClaim(),
       ...knownElsewhere(),
       quorateClear: quorate && !qstate.waitForAllArmed,
       coordinator: coordinatorName(),
@@ -748,7 +772,9 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     }
     if (rep.node !== self && qstate.waitForAllArmed && rep.quorateClear) recomputeQuorum();
     if (rep.ackSeq < (sentSeq[rep.node] ?? 0)) return;
+    const claimChanged = (reports[rep.node]?.qdiskMaster === true) !== (rep.qdiskMaster === true);
     reports[rep.node] = rep;
+    if (claimChanged && cfg.quorum.qdisk !== undefined) recomputeQuorum();
     delete overlay[rep.node];
     adoptLostKnown(rep);
     if (isCoordinator()) requestSchedule();
