@@ -1098,7 +1098,16 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       leads: leadsNow,
       acting,
       reportsMissing: () => members.some((m) => reports[m] === undefined),
-      nextExpiryInMs: nextFailureExpiryInMs,
+      nextExpiryInMs: () => {
+        const f = nextFailureExpiryInMs();
+        let d: number | null = null;
+        const now = clock.now();
+        for (const n in disputeSince) {
+          const due = (disputeSince[n] as number) + cfg.options.tokenTimeoutMs - now;
+          if (due > 0 && (d === null || due < d)) d = due;
+        }
+        return f === null ? d : d === null ? f : Math.min(f, d);
+      },
       askIntervalMs: () => Math.max(50, Math.floor(cfg.options.tokenTimeoutMs / 4)),
       decide,
       fenceOnRequestOnly: () => {
@@ -1138,6 +1147,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     const i = info[n];
     if (i === undefined) return 'offline';
     if (heldBySilent.has(n)) return 'unclean';
+    if (cfg.options.stonithEnabled && expelled(n)) return 'unclean';
     if (i.state === 'member')
       return i.fencedAtMs >= 0 && (fenceLog[n] ?? -1) > (i.lostAtMs || -1) && !isMember(n)
         ? 'offline'
@@ -1188,6 +1198,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   /** One full decision of the coordinator: every member's report is in and the partition may act. */
   function decide(): void {
     heldBySilent = silentElsewhere();
+    refreshDisputes();
     const view = currentView();
     const nodes: CoordinatorNodeView[] = cfg.nodes.map((n) => ({
       name: n.name,
@@ -1265,7 +1276,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       }
     }
     const settling =
-      unknownSilent || (silentNow.size > 0 && !majorityWithout(silentNow));
+      unknownSilent || (silentNow.size > 0 && !majorityWithout(silentNow)) || disputed().length > 0;
     const plan = planCommands({
       resources: cfg.resources,
       placements: transition.placements,
@@ -1311,6 +1322,40 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     lastPlanKey = key;
     if (lines.length > 0) emitter.emit('transition', { actions: lines, placements: transition.placements });
   }
+
+  /**
+   * Members of this node's membership that another member has lost (their memberships disagree:
+   * a node that shares no working ring with some members, as a crossed ring fault makes). While
+   * they disagree nothing new starts; when they still disagree a token timeout later, the node is
+   * expelled as corosync's membership would: counted lost here too and fenced. `disputeSince`
+   * keeps when each disagreement was first seen; `decide()` refreshes it.
+   */
+  const disputeSince: Record<NodeName, number> = {};
+  function disputed(): NodeName[] {
+    const lostBy = (a: NodeName, b: NodeName): boolean =>
+      (a !== self && reports[a]?.lostKnown?.[b] !== undefined) ||
+      (b !== self && reports[b]?.lostKnown?.[a] !== undefined);
+    if (!members.some((a) => members.some((b) => a !== b && lostBy(a, b)))) return [];
+    // Keep one membership everybody in it agrees on, as totem would form it: this node, then each
+    // member in node-id order that no member kept so far has lost; the others are disputed.
+    const kept: NodeName[] = [self];
+    const out: NodeName[] = [];
+    for (const n of members) {
+      if (n === self) continue;
+      if (kept.every((k) => !lostBy(k, n))) kept.push(n);
+      else out.push(n);
+    }
+    return out;
+  }
+  function refreshDisputes(): void {
+    const now = clock.now();
+    const current = new Set(disputed());
+    for (const n of Object.keys(disputeSince)) if (!current.has(n)) delete disputeSince[n];
+    for (const n of current) disputeSince[n] ??= now;
+  }
+  /** A disputed member that has stayed disputed for a token timeout: lost here too. */
+  const expelled = (n: NodeName): boolean =>
+    disputeSince[n] !== undefined && clock.now() - (disputeSince[n] as number) >= cfg.options.tokenTimeoutMs;
 
   /** Whether the members outside `silent` hold a strict majority of the expected votes by themselves. */
   function majorityWithout(silent: ReadonlySet<NodeName>): boolean {
@@ -1380,10 +1425,14 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
         const name = n.name;
         if (name === self || inMaintenance(name) || heldBySilent.has(name)) continue;
         const st = nodeStateForPolicy(name);
-        if (st === 'unclean' && !isMember(name)) {
+        if (st === 'unclean' && (!isMember(name) || expelled(name))) {
           if (skip) continue;
           const i = info[name] as NodeInfo;
-          const lostAt = i.state === 'unseen' ? now : i.lostAtMs;
+          const lostAt = expelled(name)
+            ? (disputeSince[name] as number)
+            : i.state === 'unseen'
+              ? now
+              : i.lostAtMs;
           let delay = Math.max(0, lostAt + cfg.options.fenceDelayMs - now);
           if (
             pfd > 0 &&
@@ -1393,8 +1442,9 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
           )
             delay += pfd;
           wanted[name] = {
-            reason:
-              i.state === 'unseen'
+            reason: expelled(name)
+              ? 'other members lost it (their memberships disagree)'
+              : i.state === 'unseen'
                 ? 'node was never seen since start'
                 : 'peer is no longer part of the cluster',
             delayMs: delay,
