@@ -1184,6 +1184,10 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       if (rep) for (const rid in rep.resources) put(m, rid, rep.resources[rid] as ResourceStatus);
       const o = overlay[m];
       if (o) for (const rid in o) put(m, rid, o[rid] as ResourceStatus);
+      // On a node in maintenance, an instance whose monitor failed is known stopped: the resource
+      // may start elsewhere (the failed instance itself is left alone until maintenance ends).
+      if (inMaintenance(m))
+        for (const rid in view) if (view[rid]?.[m] === 'failed') delete (view[rid] as Record<NodeName, ResourceStatus>)[m];
     }
     for (const [n, res] of heldBySilent)
       for (const rid in res) if (res[rid] !== 'stopped') put(n, rid, res[rid] as ResourceStatus);
