@@ -5,8 +5,8 @@
  * Prints figures; asserts nothing.
  */
 import {
-  type ClusterNodeOptions,
   type Clock,
+  type ClusterNodeOptions,
   createClusterNode,
   parseScenarioDocument,
   runScenario,

@@ -21,7 +21,6 @@ function file(text: string, ext = 'conf'): string {
   return f;
 }
 
-
 /** Imports `xml`, checks the output lints clean, returns the parsed document and the streams. */
 async function importAndLint(xml: string) {
   const r = await quorate('import', file(xml));

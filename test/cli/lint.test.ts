@@ -25,7 +25,6 @@ function file(content: unknown, ext = 'yaml'): string {
   return f;
 }
 
-
 /** Three nodes, one IPMI device each: nothing to warn about. */
 const clean = {
   name: 'lab',

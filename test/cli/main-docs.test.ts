@@ -16,7 +16,6 @@ const doc = (name: string) => readFileSync(join(root, 'docs', name), 'utf8');
 const dir = mkdtempSync(join(tmpdir(), 'quorate-docs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-
 /** Every property name anywhere in a JSON Schema. */
 function propertyNames(s: unknown, into = new Set<string>()): Set<string> {
   if (Array.isArray(s)) for (const x of s) propertyNames(x, into);

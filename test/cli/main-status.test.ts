@@ -19,7 +19,6 @@ import { quorate } from './run-quorate.js';
 const dir = mkdtempSync(join(tmpdir(), 'quorate-cli-status-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-
 const scenario = parseScenario(`
 name: status-source
 cluster:

@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import { quorate } from './run-quorate.js';
 
-
 const COMMANDS = ['simulate', 'policy', 'fence', 'lint', 'import', 'schema', 'status'];
 
 describe('quorate', () => {

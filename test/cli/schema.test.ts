@@ -5,7 +5,6 @@
 import { describe, expect, it } from 'vitest';
 import { quorate } from './run-quorate.js';
 
-
 type Json = Record<string, unknown>;
 
 describe('quorate schema', () => {

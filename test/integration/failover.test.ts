@@ -238,8 +238,9 @@ describe.skipIf(missing !== undefined)('loopback cluster: end-to-end failover', 
       const start = last(c.events(winner), 'resource', started);
       // vm100's recovery waits only for node4's fence; node5's runs concurrently and may end later.
       const succeeded = () => c.allEvents().filter((e) => e.event === 'fence' && e.kind === 'succeeded');
-      await c.waitFor('node4 and node5 fenced', () =>
-        ['node4', 'node5'].every((loser) => succeeded().some((e) => e.target === loser)),
+      await c.waitFor(
+        'node4 and node5 fenced',
+        () => ['node4', 'node5'].every((loser) => succeeded().some((e) => e.target === loser)),
         15_000,
       );
       const fenceEvents = succeeded();

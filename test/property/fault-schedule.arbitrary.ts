@@ -158,7 +158,10 @@ function numberConfigVersions(events: Array<Record<string, unknown>>): Array<Rec
     .map((e) =>
       e.configUpdate === undefined
         ? e
-        : { ...e, configUpdate: { ...(e.configUpdate as Record<string, unknown>), configVersion: ++version } },
+        : {
+            ...e,
+            configUpdate: { ...(e.configUpdate as Record<string, unknown>), configVersion: ++version },
+          },
     );
 }
 

@@ -8,10 +8,11 @@
  * QUORATE_PROPERTY_RUNS. On failure the test prints the seeds and the shrunk schedule as a
  * scenario file that `quorate simulate FILE.yaml --seed N` replays.
  */
+
+import { parseScenarioDocument, runScenario } from '@quorate/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { parseScenarioDocument, runScenario } from '@quorate/core';
 import { faultScheduleArbitrary, type ScenarioDoc } from './fault-schedule.arbitrary.js';
 
 const SEED = Number(process.env.QUORATE_PROPERTY_SEED ?? 20261122);

@@ -27,7 +27,13 @@ export type FileArgs =
  * file or a missing value is a usage error (exit 2) with the command's name and the usage on stderr.
  * Values are returned raw: each command validates its own.
  */
-export function parseFileArgs(command: string, argv: string[], spec: FileArgsSpec, usage: string, io: Io): FileArgs {
+export function parseFileArgs(
+  command: string,
+  argv: string[],
+  spec: FileArgsSpec,
+  usage: string,
+  io: Io,
+): FileArgs {
   const fail = (message: string): FileArgs => {
     io.stderr(`quorate ${command}: ${message}\n${usage}`);
     return { ok: false, code: 2 };

@@ -32,9 +32,11 @@ export function resolveSecret(src: SecretSource, what = 'password'): string | un
     try {
       text = readFileSync(src.passwordFile, 'utf8');
     } catch (err) {
-      throw new ConfigError(`${what}: cannot read password file '${src.passwordFile}'`, [
-        { path: ['passwordFile'], message: `cannot read '${src.passwordFile}'` },
-      ], { cause: err });
+      throw new ConfigError(
+        `${what}: cannot read password file '${src.passwordFile}'`,
+        [{ path: ['passwordFile'], message: `cannot read '${src.passwordFile}'` }],
+        { cause: err },
+      );
     }
     return text.split(/\r?\n/, 1)[0] ?? '';
   }

@@ -478,7 +478,8 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
           if (Number.isFinite(h)) peer.lastHeard[r] = Math.min(t, h + pause);
         }
       }
-      if (pause > ringTimeoutMs) log.warn('udp transport: process was paused', { node: selfName, pauseMs: Math.round(pause) });
+      if (pause > ringTimeoutMs)
+        log.warn('udp transport: process was paused', { node: selfName, pauseMs: Math.round(pause) });
     }
     const alive: NodeName[] = [selfName];
     const faultDetail: string[][] = Array.from({ length: ringCount }, () => []);
@@ -671,7 +672,9 @@ export function createUdpTransport(options: UdpTransportOptions): UdpTransport {
       };
     },
 
-    onReachability(cb: (peer: NodeName, ring: number, up: boolean, silentForMs?: number) => void): () => void {
+    onReachability(
+      cb: (peer: NodeName, ring: number, up: boolean, silentForMs?: number) => void,
+    ): () => void {
       reachSubs.add(cb);
       for (const [peer, arr] of linkUp) {
         arr.forEach((up, ring) => {

@@ -44,7 +44,11 @@ describe('createFenceAgentForDevice: refusals', () => {
     ['exec with a path trick', device('exec:fence;rm', {}), /not a program name/],
     ['bad number', device('ipmi', { ip: '127.0.0.1', ipport: 'abc' }), /'ipport' must be a number/],
     ['ipmi bad cipher', device('ipmi', { ip: '127.0.0.1', cipher: 5 }), /cipher/],
-    ['ipmi bad privilege (privlvl is read)', device('ipmi', { ip: '127.0.0.1', privlvl: 'root' }), /privilege/],
+    [
+      'ipmi bad privilege (privlvl is read)',
+      device('ipmi', { ip: '127.0.0.1', privlvl: 'root' }),
+      /privilege/,
+    ],
     ['ipmi bad auth type', device('ipmi', { ip: '127.0.0.1', authType: 'sha' }), /authType/],
     ['snmp without ip', device('snmp-apc', {}), /needs 'ip'/],
     [

@@ -186,7 +186,10 @@ describe('udp transport on loopback', () => {
     raw = await rawAs(h, 'c');
     // A second process that believes it is 'b' (same key), sending from 'c''s address.
     for (let seq = 1; seq <= 3; seq++) {
-      const twin = sealPacket(packetFrom('b', 2, seq, { type: 'twin' }, 'feedfacefeedface'), Buffer.from(KEY));
+      const twin = sealPacket(
+        packetFrom('b', 2, seq, { type: 'twin' }, 'feedfacefeedface'),
+        Buffer.from(KEY),
+      );
       await sendRaw(raw, twin, h.nodes.a!.rings[0]!);
     }
     await waitFor('three bad senders counted', () => a.stats().badSender === 3);

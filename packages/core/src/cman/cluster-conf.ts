@@ -285,7 +285,9 @@ function importFenceDevice(el: XmlElement, warnings: string[]): DeviceDef {
       // Passed through under the fence-agents stdin name for the exec agent.
       params[k] = a.str(k);
       if (k === 'community') {
-        warnings.push(`${el.path}: the SNMP community of device '${name}' is copied into params.community; it acts as a password`);
+        warnings.push(
+          `${el.path}: the SNMP community of device '${name}' is copied into params.community; it acts as a password`,
+        );
       }
     }
   }

@@ -5,8 +5,9 @@
  * The output is the normalised {@link ClusterConfig}: defaults applied, durations in ms, scores
  * clamped, rules in the policy `Rule` shape, constraint ids filled in.
  */
-import { z } from 'zod';
+
 import type { Rule, RuleExpression } from '@quorate/policy';
+import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import type {
   ClusterConfig,

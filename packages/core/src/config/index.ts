@@ -2,7 +2,7 @@
  * Configuration: the zod schema of the `cluster:` document, its normalised type, and the rules
  * for runtime updates. See SCENARIO-FORMAT.md "cluster" and STYLE.md §7.
  */
-export type * from './cluster-config.types.js';
+
 export {
   type ClusterConfigInput,
   clusterConfigJsonSchema,
@@ -14,10 +14,11 @@ export {
   type SafeParseClusterConfigResult,
   safeParseClusterConfig,
 } from './cluster.schema.js';
+export type * from './cluster-config.types.js';
 export {
-  checkConfigVersion,
   type ConfigVersionCheck,
   type ConfigVersionRefusal,
+  checkConfigVersion,
   mergeClusterDocument,
 } from './config-update.js';
 export {

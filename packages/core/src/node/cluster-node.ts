@@ -353,7 +353,11 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       for (const m of members) {
         if (lost.includes(m)) continue;
         const o = overlay[m];
-        held.push({ node: m, resources: reports[m]?.resources, overlay: o === undefined ? undefined : { ...o } });
+        held.push({
+          node: m,
+          resources: reports[m]?.resources,
+          overlay: o === undefined ? undefined : { ...o },
+        });
       }
       for (const n of lost) heldAtLoss[n] = held;
     }
@@ -427,7 +431,10 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       // live master when a member reports being it (SCENARIO-FORMAT: the partition counts the
       // disk's votes while it holds the live master). A node that reads the disk trusts its own
       // reading only.
-      if (!qdisk.liveIds.includes(idOf(self)) && members.some((m) => m !== self && reports[m]?.qdiskMaster === true))
+      if (
+        !qdisk.liveIds.includes(idOf(self)) &&
+        members.some((m) => m !== self && reports[m]?.qdiskMaster === true)
+      )
         return q.qdisk.votes;
       return 0;
     }
@@ -680,7 +687,10 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
         onFenceCommand(msg);
         break;
       case 'cmd.fenceDelay':
-        fences[String(msg.target)]?.actor.send({ type: 'fence.reschedule', delayMs: Number(msg.delayMs ?? 0) });
+        fences[String(msg.target)]?.actor.send({
+          type: 'fence.reschedule',
+          delayMs: Number(msg.delayMs ?? 0),
+        });
         break;
       case 'cmd.fenceCancel':
         cancelFence(String(msg.target), String(msg.reason ?? 'cancelled'));
@@ -1187,7 +1197,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       // On a node in maintenance, an instance whose monitor failed is known stopped: the resource
       // may start elsewhere (the failed instance itself is left alone until maintenance ends).
       if (inMaintenance(m))
-        for (const rid in view) if (view[rid]?.[m] === 'failed') delete (view[rid] as Record<NodeName, ResourceStatus>)[m];
+        for (const rid in view)
+          if (view[rid]?.[m] === 'failed') delete (view[rid] as Record<NodeName, ResourceStatus>)[m];
     }
     for (const [n, res] of heldBySilent)
       for (const rid in res) if (res[rid] !== 'stopped') put(n, rid, res[rid] as ResourceStatus);
@@ -1363,7 +1374,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
 
   /** Whether the members outside `silent` hold a strict majority of the expected votes by themselves. */
   function majorityWithout(silent: ReadonlySet<NodeName>): boolean {
-    if (policy() === 'ignore' || cfg.quorum.qdisk !== undefined || cfg.quorum.qdevice !== undefined) return false;
+    if (policy() === 'ignore' || cfg.quorum.qdisk !== undefined || cfg.quorum.qdevice !== undefined)
+      return false;
     let ours = 0;
     for (const m of members) if (!silent.has(m)) ours += cfg.nodes.find((n) => n.name === m)?.votes ?? 0;
     return 2 * ours > qresult.expected;
@@ -1721,7 +1733,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     // Without fencing there is nothing to wait for: a lost node's resources count as stopped.
     if (!cfg.options.stonithEnabled)
       for (const n of cfg.nodes)
-        if (info[n.name]?.state === 'unclean') info[n.name] = { ...(info[n.name] as NodeInfo), state: 'offline' };
+        if (info[n.name]?.state === 'unclean')
+          info[n.name] = { ...(info[n.name] as NodeInfo), state: 'offline' };
     for (const n of cfg.nodes) info[n.name] ??= { state: 'unseen', lostAtMs: 0, fencedAtMs: -1 };
     emitter.emit('config', {
       version: cfg.configVersion,
@@ -1773,7 +1786,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       await probeAll();
       if (!running) return;
       joinedOnce = true;
-      if (transport.onReachability) unsubs.push(transport.onReachability((p, r, up, silentForMs) => onLink(p, r, up, silentForMs)));
+      if (transport.onReachability)
+        unsubs.push(transport.onReachability((p, r, up, silentForMs) => onLink(p, r, up, silentForMs)));
       else if (transport.onMembership)
         unsubs.push(transport.onMembership((list) => onTransportMembership(list)));
       if (opts.quorumDevice?.onChange) unsubs.push(opts.quorumDevice.onChange(() => pollQdevice()));

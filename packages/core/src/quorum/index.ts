@@ -18,7 +18,7 @@ export {
   createQuorumState,
   effectiveQuorumOptions,
   expireLastManStanding,
-  reconfigureQuorumState,
   quorumOf,
+  reconfigureQuorumState,
   totalNodeVotes,
 } from './votequorum.js';

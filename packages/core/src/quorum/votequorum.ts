@@ -109,7 +109,11 @@ export function createQuorumState(cfg: ClusterConfig): QuorumState {
  * the running ones and the quorum is computed afresh at the next evaluation, up or down. Other
  * state (wait-for-all, last-man-standing, tie-breaker memory) carries over. Pure.
  */
-export function reconfigureQuorumState(prev: ClusterConfig, next: ClusterConfig, state: QuorumState): QuorumState {
+export function reconfigureQuorumState(
+  prev: ClusterConfig,
+  next: ClusterConfig,
+  state: QuorumState,
+): QuorumState {
   const before = configuredExpectedVotes(prev);
   const after = configuredExpectedVotes(next);
   if (before === after) return state;

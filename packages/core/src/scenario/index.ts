@@ -2,7 +2,7 @@
  * Scenario files (SCENARIO-FORMAT.md): the schema, `parseScenario` (YAML 1.2 or JSON text to a
  * normalised, typed {@link Scenario}) and the scenario types the simulator runs.
  */
-export type * from './scenario.types.js';
+
 export {
   DEFAULT_UNTIL_MARGIN_MS,
   EVENT_KINDS,
@@ -13,3 +13,4 @@ export {
   safeParseScenarioDocument,
   WORLD_DEFAULTS,
 } from './scenario.schema.js';
+export type * from './scenario.types.js';

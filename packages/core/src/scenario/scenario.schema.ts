@@ -6,8 +6,8 @@
  */
 import { parse as parseYaml, stringify as stringifyYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
-import type { ClusterConfig } from '../config/cluster-config.types.js';
 import { clusterConfigSchema, configErrorFromZod } from '../config/cluster.schema.js';
+import type { ClusterConfig } from '../config/cluster-config.types.js';
 import { checkConfigVersion, mergeClusterDocument } from '../config/config-update.js';
 import { duration, formatDuration, parseDurationMs } from '../config/schema-helpers.js';
 import { ConfigError } from '../errors.js';
@@ -520,14 +520,16 @@ export function safeParseScenarioDocument(input: unknown): SafeParseScenarioResu
  * device fences nobody (an IPMI device without hosts would otherwise power-cycle its own machine).
  */
 function simulatedDeviceHosts(cluster: unknown): unknown {
-  if (!isRecord(cluster) || !isRecord(cluster.fencing) || !Array.isArray(cluster.fencing.devices)) return cluster;
+  if (!isRecord(cluster) || !isRecord(cluster.fencing) || !Array.isArray(cluster.fencing.devices))
+    return cluster;
   if (!Array.isArray(cluster.nodes)) return cluster;
   const names = cluster.nodes.flatMap((n) => (isRecord(n) && typeof n.name === 'string' ? [n.name] : []));
   const topology = isRecord(cluster.fencing.topology) ? cluster.fencing.topology : {};
   const named = new Set<string>();
   for (const levels of Object.values(topology))
     if (Array.isArray(levels))
-      for (const l of levels) if (Array.isArray(l)) for (const d of l) if (typeof d === 'string') named.add(d);
+      for (const l of levels)
+        if (Array.isArray(l)) for (const d of l) if (typeof d === 'string') named.add(d);
   let changed = false;
   const devices = cluster.fencing.devices.map((d) => {
     if (!isRecord(d) || d.hosts !== undefined || d.agent === 'watchdog') return d;

@@ -195,7 +195,8 @@ export async function runScenario(
     const claim = new Set<NodeName>();
     for (const m of world.ordered()) {
       if (!m.running.has(rid) || m.confirmedOff) continue;
-      if (unfenceable(m.name) && (lostInWorld.has(m.name) || forgiven.get(m.name)?.has(rid) === true)) continue;
+      if (unfenceable(m.name) && (lostInWorld.has(m.name) || forgiven.get(m.name)?.has(rid) === true))
+        continue;
       claim.add(m.name);
     }
     const members = seenBy(at);
@@ -513,7 +514,9 @@ export async function runScenario(
           const incarnation = m.incarnation;
           clock.setTimeout(() => {
             if (m.incarnation !== incarnation || m.software !== state || !m.power) return;
-            log('world', `'${m.name}' reset by its watchdog (software ${state})`, 'world.reset', { node: m.name });
+            log('world', `'${m.name}' reset by its watchdog (software ${state})`, 'world.reset', {
+              node: m.name,
+            });
             snapFault(m.name);
             m.running.clear();
             world.forgetPendingFails(m.name);
@@ -686,7 +689,9 @@ export async function runScenario(
     for (const [rid, want] of Object.entries(placement)) {
       const where = world
         .ordered()
-        .filter((m) => m.running.has(rid) && !m.confirmedOff && !(unfenceable(m.name) && lostInWorld.has(m.name)))
+        .filter(
+          (m) => m.running.has(rid) && !m.confirmedOff && !(unfenceable(m.name) && lostInWorld.has(m.name)),
+        )
         .map((m) => m.name);
       if (want === null) {
         if (where.length > 0) return `'${rid}' is active on ${where.map((n) => `'${n}'`).join(', ')}`;

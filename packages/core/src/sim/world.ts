@@ -108,7 +108,8 @@ export class World {
 
   /** Forgets injected failures of instances that stopped on `name` (all, or only `rid`). */
   forgetPendingFails(name: NodeName, rid?: ResourceId): void {
-    for (const [r, n] of this.pendingFail) if (n === name && (rid === undefined || r === rid)) this.pendingFail.delete(r);
+    for (const [r, n] of this.pendingFail)
+      if (n === name && (rid === undefined || r === rid)) this.pendingFail.delete(r);
   }
   readonly startFailures = new Map<string, number>();
   readonly stopFailures = new Map<string, number>();
@@ -155,23 +156,21 @@ export class World {
   addMachine(n: { name: NodeName; id: number }, config: ClusterConfig): void {
     if (this.machines.has(n.name)) return;
     this.orderedCache = null;
-    {
-      this.machines.set(n.name, {
-        name: n.name,
-        id: n.id,
-        mains: true,
-        power: false,
-        software: 'off',
-        node: null,
-        incarnation: 0,
-        running: new Set(),
-        bootTimer: undefined,
-        confirmedOff: false,
-        config,
-      });
-      this.qdiskPath.set(n.name, true);
-      this.qdevicePath.set(n.name, true);
-    }
+    this.machines.set(n.name, {
+      name: n.name,
+      id: n.id,
+      mains: true,
+      power: false,
+      software: 'off',
+      node: null,
+      incarnation: 0,
+      running: new Set(),
+      bootTimer: undefined,
+      confirmedOff: false,
+      config,
+    });
+    this.qdiskPath.set(n.name, true);
+    this.qdevicePath.set(n.name, true);
   }
 
   machine(name: NodeName): Machine {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   type ClusterConfig,
+  ConfigError,
   checkConfigVersion,
   clusterConfigJsonSchema,
-  ConfigError,
   mergeClusterDocument,
   parseClusterConfig,
   safeParseClusterConfig,

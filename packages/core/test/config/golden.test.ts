@@ -7,8 +7,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { ConfigError, parseClusterConfig, parseScenario } from '../../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

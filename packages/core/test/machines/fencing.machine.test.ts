@@ -91,7 +91,10 @@ describe('fencing machine', () => {
 
 describe('fencing machine: configuration changes', () => {
   it('takes new settings at the start of the next attempt, never in the middle of one', async () => {
-    const { clock, actor, calls } = run({ levels: [['ilo']], maxAttempts: 1, retryIntervalMs: 10_000 }, { ilo: false });
+    const { clock, actor, calls } = run(
+      { levels: [['ilo']], maxAttempts: 1, retryIntervalMs: 10_000 },
+      { ilo: false },
+    );
     await clock.advanceTo(500); // the first attempt is running on 'ilo'
     actor.send({
       type: 'fence.configure',

@@ -19,7 +19,11 @@ describe('peer-link machine (membership)', () => {
     await clock.advanceTo(10_000);
     actor.send({ type: 'link.changed', ring: 0, up: false });
     await clock.advanceTo(20_000);
-    expect(seen.map((s) => `${s.at}:${s.e.type}`)).toEqual(['0:peer.reachable', '10000:peer.silent', '13000:peer.lost']);
+    expect(seen.map((s) => `${s.at}:${s.e.type}`)).toEqual([
+      '0:peer.reachable',
+      '10000:peer.silent',
+      '13000:peer.lost',
+    ]);
   });
 
   it('marks a silent ring faulty while another works, without a membership change', async () => {

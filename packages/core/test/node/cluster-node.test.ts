@@ -157,7 +157,11 @@ describe('createClusterNode: start-up race', () => {
     const where = (['node1', 'node2'] as const).filter((n) => agents[n].running.has('vm1'));
     expect(where).toHaveLength(1);
     // The coordinator machine: node1 leads and decided; node2 follows and never decided.
-    expect(node1.status().coordinatorMachine).toMatchObject({ role: 'leading', run: 'idle', reports: 'complete' });
+    expect(node1.status().coordinatorMachine).toMatchObject({
+      role: 'leading',
+      run: 'idle',
+      reports: 'complete',
+    });
     expect(node1.status().coordinatorMachine.decisions).toBeGreaterThan(0);
     expect(node2.status().coordinatorMachine).toMatchObject({ role: 'follower', decisions: 0 });
     await Promise.all([node1.stop(), node2.stop()]);

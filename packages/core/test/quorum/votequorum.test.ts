@@ -13,10 +13,10 @@ import {
   createQuorumState,
   effectiveQuorumOptions,
   expireLastManStanding,
-  reconfigureQuorumState,
   type QuorumResult,
   type QuorumState,
   type QuorumView,
+  reconfigureQuorumState,
 } from '../../src/quorum/index.js';
 
 interface Step {
@@ -207,7 +207,10 @@ describe('reconfigureQuorumState (configuration reload)', () => {
     expect(up.result).toMatchObject({ expected: 5, quorum: 3, quorate: true });
     const lost = computeQuorum(raised, up.state, { members: [1, 2], deviceVotes: 0 });
     expect(lost.result).toMatchObject({ expected: 5, quorum: 3, quorate: false });
-    const down = computeQuorum(base, reconfigureQuorumState(raised, base, lost.state), { members: [1, 2], deviceVotes: 0 });
+    const down = computeQuorum(base, reconfigureQuorumState(raised, base, lost.state), {
+      members: [1, 2],
+      deviceVotes: 0,
+    });
     expect(down.result).toMatchObject({ expected: 3, quorum: 2, quorate: true });
   });
   it('keeps the state when expected votes did not change', () => {

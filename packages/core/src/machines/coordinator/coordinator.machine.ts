@@ -106,7 +106,10 @@ export const coordinatorMachine = setup({
         armed: {
           after: { expiry: { target: 'off', actions: raise({ type: 'coordinator.due' }) } },
           on: {
-            'coordinator.decided': [{ guard: 'expiryDue', target: 'armed', reenter: true }, { target: 'off' }],
+            'coordinator.decided': [
+              { guard: 'expiryDue', target: 'armed', reenter: true },
+              { target: 'off' },
+            ],
           },
         },
       },
