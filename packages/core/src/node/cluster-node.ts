@@ -1218,7 +1218,11 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     const nodes: CoordinatorNodeView[] = cfg.nodes.map((n) => ({
       name: n.name,
       state: nodeStateForPolicy(n.name),
-      standby: inStandby(n.name),
+      // A member that reports no quorum while this partition has it sees another membership (a
+      // crossed ring fault) and refuses starts: nothing is placed on it (as on a node in standby).
+      standby:
+        inStandby(n.name) ||
+        (n.name !== self && quorate && policy() !== 'ignore' && reports[n.name]?.quorate === false),
       maintenance: inMaintenance(n.name),
       shutdown: reports[n.name]?.shutdown === true,
     }));
