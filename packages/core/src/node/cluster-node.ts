@@ -87,7 +87,7 @@ interface Report {
    * booted after the node went away) learns from it what may still run there.
    */
   lostKnown?: Record<NodeName, { lostAtMs: number; resources: Record<ResourceId, ResourceStatus> }>;
-  silentKnown?: Record<NodeName, Record<ResourceId, ResourceStatus>>;
+  silentKnown?: Record<NodeName, { joinedAtMs: number; resources: Record<ResourceId, ResourceStatus> }>;
   /** The coordinator this node recognises (it refuses starts from any other). */
   coordinator: NodeName;
 }
@@ -762,7 +762,10 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     for (const m of members) {
       if (m === self || !silentMember(m)) continue;
       out.silentKnown ??= {};
-      out.silentKnown[m] = { ...(reports[m]?.resources ?? {}), ...(overlay[m] ?? {}) };
+      out.silentKnown[m] = {
+        joinedAtMs: info[m]?.joinedAtMs ?? 0,
+        resources: { ...(reports[m]?.resources ?? {}), ...(overlay[m] ?? {}) },
+      };
     }
     return out;
   }
@@ -799,7 +802,13 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     if (rep.lostKnown === undefined || rep.node === self) return;
     for (const n in rep.lostKnown) {
       const k = rep.lostKnown[n] as { lostAtMs: number; resources: Record<ResourceId, ResourceStatus> };
-      if (n === self || isMember(n) || info[n]?.state !== 'unseen') continue;
+      const mine = info[n];
+      if (n === self || isMember(n) || mine === undefined) continue;
+      // Never seen here, or known here only as gone (fenced or left) before the member lost it.
+      const newer =
+        mine.state === 'unseen' ||
+        (mine.state === 'offline' && mine.lostAtMs < k.lostAtMs && (fenceLog[n] ?? -1) < k.lostAtMs);
+      if (!newer) continue;
       info[n] = {
         state: cfg.options.stonithEnabled ? 'unclean' : 'offline',
         lostAtMs: k.lostAtMs,
@@ -821,8 +830,16 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       const sk = m === self ? undefined : reports[m]?.silentKnown;
       if (sk === undefined) continue;
       for (const n in sk) {
-        if (n === self || isMember(n) || info[n]?.state !== 'unseen') continue;
-        held.set(n, { ...(held.get(n) ?? {}), ...(sk[n] as Record<ResourceId, ResourceStatus>) });
+        // A member still hears it (silent only for its token timeout): never seen here, or seen
+        // going away (lost, fenced) before that member saw it join: it ran this lately.
+        const mine = info[n];
+        const k = sk[n] as { joinedAtMs: number; resources: Record<ResourceId, ResourceStatus> };
+        if (n === self || isMember(n) || mine === undefined) continue;
+        const stale =
+          mine.state === 'unseen' ||
+          (mine.state === 'offline' && mine.lostAtMs < k.joinedAtMs && (fenceLog[n] ?? -1) < k.joinedAtMs);
+        if (!stale) continue;
+        held.set(n, { ...(held.get(n) ?? {}), ...k.resources });
       }
     }
     return held;
@@ -1244,8 +1261,14 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
 
     // Nodes never seen since start may run anything: with startup fencing, no start runs before
     // they are fenced (Pacemaker orders starts after the startup fencing).
+    // A node never seen that is in maintenance is not fenced, and what it runs is unknown (not
+    // "known stopped"): nothing starts until it is seen or its maintenance ends (then it is fenced).
     const unseenPending = cfg.nodes.some(
-      (n) => info[n.name]?.state === 'unseen' && !isMember(n.name) && startupFenceWanted(n.name),
+      (n) =>
+        info[n.name]?.state === 'unseen' &&
+        !isMember(n.name) &&
+        (startupFenceWanted(n.name) ||
+          (inMaintenance(n.name) && cfg.options.startupFencing && cfg.options.stonithEnabled)),
     );
     // A lost node this partition has not watched since it was lost (it was lost before our current
     // spell of quorum) may have run anything meanwhile in another partition: like a node never
