@@ -19,7 +19,15 @@ import type {
   QuorumOptions,
   ResourceConfig,
 } from './cluster-config.types.js';
-import { duration, percent, SCORE_INFINITY, score, stringish, toConfigIssues } from './schema-helpers.js';
+import {
+  duration,
+  issuesBeyondFirstFailure,
+  percent,
+  SCORE_INFINITY,
+  score,
+  stringish,
+  toConfigIssues,
+} from './schema-helpers.js';
 
 /** Names that events use for other things (`partition: [[A, qdisk]]`, `heal: all`); no node may take them. */
 export const RESERVED_NODE_NAMES: readonly string[] = ['qdisk', 'qdevice', 'all'];
@@ -576,6 +584,26 @@ export const clusterConfigSchema: z.ZodType<ClusterConfig, ClusterConfigInput> =
   .transform(normalise) as unknown as z.ZodType<ClusterConfig, ClusterConfigInput>;
 
 /**
+ * The `cluster:` document with its field-by-field rules only (no cross-field rules such as
+ * duplicate names or undefined references), normalised as {@link clusterConfigSchema} does. For
+ * reporting every issue of an invalid document at once; a configuration the engine runs on must
+ * come from {@link clusterConfigSchema}.
+ */
+export const clusterDocumentShapeSchema: z.ZodType<ClusterConfig, ClusterConfigInput> =
+  documentSchema.transform(normalise) as unknown as z.ZodType<ClusterConfig, ClusterConfigInput>;
+
+/**
+ * The cross-field issues of a `cluster:` document whose fields all read (duplicate names and ids,
+ * references to undefined nodes, devices and resources...), with their paths; `[]` when it has
+ * none or when its fields do not all read (those issues are {@link clusterConfigSchema}'s). Pure.
+ */
+export function clusterCrossFieldIssues(input: unknown): ConfigIssue[] {
+  if (!documentSchema.safeParse(input).success) return [];
+  const r = clusterConfigSchema.safeParse(input);
+  return r.success ? [] : toConfigIssues(r.error.issues);
+}
+
+/**
  * The raw `cluster:` document as a host writes it (durations as `"3s"` or ms, scores as
  * `"INFINITY"` or integers, optional fields left out). Inferred from the schema.
  */
@@ -614,7 +642,28 @@ export function parseClusterConfig(input: unknown): ClusterConfig {
 export function safeParseClusterConfig(input: unknown): SafeParseClusterConfigResult {
   const r = clusterConfigSchema.safeParse(input);
   if (r.success) return { ok: true, value: r.data };
-  return { ok: false, error: configErrorFromZod(r.error) };
+  // The cross-field rules (duplicate ids, undefined references) of the fields that could be read.
+  const more = issuesBeyondFirstFailure(clusterDocumentShapeSchema, input, r.error.issues, (_, doc) =>
+    clusterCrossFieldIssues(doc),
+  );
+  return { ok: false, error: configErrorFromZod(withMoreIssues(r.error, more)) };
+}
+
+/**
+ * `error` followed by `more` (custom issues with their paths), for one {@link ConfigError} that
+ * lists every bad field. `error` itself when there is nothing more.
+ */
+export function withMoreIssues(error: z.ZodError, more: readonly ConfigIssue[]): z.ZodError {
+  if (more.length === 0) return error;
+  return new z.ZodError([
+    ...error.issues,
+    ...more.map((i) => ({
+      code: 'custom' as const,
+      path: [...i.path],
+      message: i.message,
+      input: undefined,
+    })),
+  ]);
 }
 
 /**

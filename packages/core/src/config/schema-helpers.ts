@@ -164,3 +164,160 @@ function describe(v: unknown): string {
   if (typeof v === 'string') return `'${v}'`;
   return String(v);
 }
+
+type Key = string | number;
+
+/** The paths an issue is about: an unknown-keys issue is about each key, others about their path. */
+function issueTargets(issue: z.core.$ZodIssue): Key[][] {
+  const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
+  if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) return issue.keys.map((k) => [...path, k]);
+  return [path];
+}
+
+function isContainer(v: unknown): v is Record<string, unknown> | unknown[] {
+  return typeof v === 'object' && v !== null;
+}
+
+/** Copies arrays and plain mappings (other values are shared; they are never modified). */
+function clonePlain(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(clonePlain);
+  if (isContainer(v) && Object.getPrototypeOf(v) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = clonePlain(x);
+    return out;
+  }
+  return v;
+}
+
+/** The container holding `path`'s last key, when `path` names a value present in `doc`. */
+function parentOf(doc: unknown, path: readonly Key[]): Record<string, unknown> | unknown[] | undefined {
+  if (path.length === 0) return undefined;
+  let cur: unknown = doc;
+  for (const k of path.slice(0, -1)) {
+    if (!isContainer(cur)) return undefined;
+    cur = (cur as Record<string, unknown>)[k as string];
+  }
+  if (!isContainer(cur)) return undefined;
+  const last = path[path.length - 1] as Key;
+  if (Array.isArray(cur)) return typeof last === 'number' && last >= 0 && last < cur.length ? cur : undefined;
+  if (!Object.hasOwn(cur, String(last))) return undefined;
+  return cur;
+}
+
+const startsWith = (a: readonly Key[], prefix: readonly Key[]) =>
+  prefix.length <= a.length && prefix.every((k, i) => k === a[i]);
+
+/** One array element removed while repairing: the array's path (in that round's indices) and the index. */
+interface Drop {
+  array: Key[];
+  index: number;
+}
+
+/** Maps a path of the repaired document back to the path of the same field in the input. */
+function unmap(path: readonly Key[], drops: readonly Drop[]): Key[] {
+  const out = [...path];
+  for (let d = drops.length - 1; d >= 0; d--) {
+    const { array, index } = drops[d] as Drop;
+    if (!startsWith(out, array) || out.length <= array.length) continue;
+    const k = out[array.length];
+    if (typeof k === 'number' && k >= index) out[array.length] = k + 1;
+  }
+  return out;
+}
+
+/**
+ * What a failed parse did not get to say. zod reports the fields it could not read, but the
+ * checks that need the whole document (duplicate names, references to undefined nodes) run only
+ * on a document whose fields all read. This parses `input` with `shapeSchema` (the field-by-field
+ * rules only); where that fails it takes the input apart at the issues' paths (an unknown or
+ * unreadable key is removed, so its default applies; an item that cannot be read is removed from
+ * its list) and parses again, at most `maxRounds` times. On the rest, once it reads, it calls
+ * `crossCheck` (paths as in the value it is given). Returns the cross-check issues, with the
+ * paths they have in `input`, except any about a field that one of `reported` is already about
+ * (or that the repair touched), or inside or around it. Never throws (returns what it found
+ * so far); pure: `input` is not modified.
+ */
+export function issuesBeyondFirstFailure<T>(
+  shapeSchema: z.ZodType<T, unknown>,
+  input: unknown,
+  reported: readonly z.core.$ZodIssue[],
+  crossCheck: (data: T, repaired: unknown) => ConfigIssue[],
+  maxRounds = 25,
+): ConfigIssue[] {
+  const known: Key[][] = reported.flatMap(issueTargets);
+  const found: ConfigIssue[] = [];
+  const seen = new Set<string>();
+  // Names inside what the repair removed: a reference to one of them may be right (the item that
+  // defines it was only written wrong), so an issue naming one is not reported.
+  // What the removed parts defined: a list item written as a bare string, or the `name`/`id` of
+  // a mapping (nodes, devices, resources, constraints). Names are quoted in messages
+  // (`node 'node9'`), numeric ids are not (`node id 2`).
+  const removedNames = new Set<string>();
+  const removedIds = new Set<number>();
+  const collect = (v: unknown, key: Key | undefined): void => {
+    if (typeof v === 'string' && (key === undefined || key === 'name' || key === 'id')) removedNames.add(v);
+    else if (typeof v === 'number' && key === 'id') removedIds.add(v);
+    else if (key === undefined && isContainer(v) && !Array.isArray(v)) {
+      collect(v.name, 'name');
+      collect(v.id, 'id');
+    }
+  };
+  const namesRemoved = (message: string) =>
+    [...removedNames].some((n) => message.includes(`'${n}'`)) ||
+    [...removedIds].some((n) => new RegExp(`\\b${n}\\b`).test(message));
+  const addIfNew = (path: Key[], message: string) => {
+    if (known.some((k) => startsWith(path, k) || startsWith(k, path))) return;
+    if (namesRemoved(message)) return;
+    const key = JSON.stringify([path, message]);
+    if (seen.has(key)) return;
+    seen.add(key);
+    found.push({ path, message });
+  };
+  try {
+    const doc = clonePlain(input);
+    const drops: Drop[] = [];
+    for (let round = 0; round < maxRounds; round++) {
+      const r = shapeSchema.safeParse(doc);
+      if (r.success) {
+        for (const i of crossCheck(r.data, doc)) addIfNew(unmap(i.path, drops), i.message);
+        return found;
+      }
+      // The field issues of a later round are about the repair (a list left empty, a key left
+      // without its partner), not about the input: they are not reported, only repaired.
+      const targets = r.error.issues.flatMap(issueTargets);
+      known.push(...targets.map((t) => unmap(t, drops)));
+      // Where to cut: a target that is not there (a missing required key) is cut at its parent.
+      const cuts: Key[][] = [];
+      for (const target of targets) {
+        let p = target;
+        while (p.length > 0 && parentOf(doc, p) === undefined) p = p.slice(0, -1);
+        if (p.length === 0) return found;
+        cuts.push(p);
+        known.push(unmap(p, drops));
+      }
+      const isItem = (p: Key[]) => Array.isArray(parentOf(doc, p));
+      const items = cuts
+        .filter(isItem)
+        .filter((p, i, all) => all.findIndex((q) => JSON.stringify(q) === JSON.stringify(p)) === i)
+        .sort((a, b) => (b[b.length - 1] as number) - (a[a.length - 1] as number));
+      for (const p of cuts.filter((c) => !isItem(c))) {
+        const parent = parentOf(doc, p);
+        if (parent !== undefined)
+          collect((parent as Record<string, unknown>)[String(p[p.length - 1])], p[p.length - 1]);
+        if (parent !== undefined) delete (parent as Record<string, unknown>)[String(p[p.length - 1])];
+      }
+      // Items leave their lists highest index first, so the others keep their indices meanwhile.
+      for (const p of items) {
+        const list = parentOf(doc, p);
+        if (!Array.isArray(list)) continue;
+        const index = p[p.length - 1] as number;
+        collect(list[index], undefined);
+        list.splice(index, 1);
+        drops.push({ array: p.slice(0, -1), index });
+      }
+    }
+  } catch {
+    // Odd input the repair did not foresee: report what was found so far.
+  }
+  return found;
+}

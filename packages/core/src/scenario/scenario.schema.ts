@@ -6,10 +6,21 @@
  */
 import { parse as parseYaml, stringify as stringifyYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
-import { clusterConfigSchema, configErrorFromZod } from '../config/cluster.schema.js';
+import {
+  clusterConfigSchema,
+  clusterCrossFieldIssues,
+  clusterDocumentShapeSchema,
+  configErrorFromZod,
+  withMoreIssues,
+} from '../config/cluster.schema.js';
 import type { ClusterConfig } from '../config/cluster-config.types.js';
 import { checkConfigVersion, mergeClusterDocument } from '../config/config-update.js';
-import { duration, formatDuration, parseDurationMs } from '../config/schema-helpers.js';
+import {
+  duration,
+  formatDuration,
+  issuesBeyondFirstFailure,
+  parseDurationMs,
+} from '../config/schema-helpers.js';
 import { ConfigError } from '../errors.js';
 import type {
   AtTime,
@@ -487,6 +498,11 @@ const fileSchema = z
 
 type ParsedFile = z.output<typeof fileSchema>;
 
+/** {@link fileSchema} without the cluster's cross-field rules (for reporting every issue at once). */
+const fileShapeSchema: z.ZodType<ParsedFile, unknown> = fileSchema.extend({
+  cluster: clusterDocumentShapeSchema,
+});
+
 /** Result of {@link safeParseScenarioDocument}. */
 export type SafeParseScenarioResult = { ok: true; value: Scenario } | { ok: false; error: ConfigError };
 
@@ -505,7 +521,19 @@ function errorFromIssues(issues: Issue[]): ConfigError {
 export function safeParseScenarioDocument(input: unknown): SafeParseScenarioResult {
   const doc = withSimulatedDeviceHosts(input);
   const r = fileSchema.safeParse(doc);
-  if (!r.success) return { ok: false, error: configErrorFromZod(r.error) };
+  if (!r.success) {
+    // The fields that could be read still get their cross-checks (undefined nodes, resources...).
+    const more = issuesBeyondFirstFailure(fileShapeSchema, doc, r.error.issues, (data, repaired) => {
+      const raw = repaired as { cluster: Record<string, unknown>; expect?: unknown[] };
+      const found: Issue[] = clusterCrossFieldIssues(raw.cluster).map((i) => ({
+        path: ['cluster', ...i.path],
+        message: i.message,
+      }));
+      crossCheckAndNormalise(data, raw.cluster, raw.expect ?? [], found);
+      return found;
+    });
+    return { ok: false, error: configErrorFromZod(withMoreIssues(r.error, more)) };
+  }
   const issues: Issue[] = [];
   const raw = doc as { cluster: Record<string, unknown>; expect?: unknown[] };
   const scenario = crossCheckAndNormalise(r.data, raw.cluster, raw.expect ?? [], issues);
