@@ -90,7 +90,9 @@ describe('quorate lint: invalid documents (exit 2, every issue with its path, no
     expect(r.err).toContain('nodes[1].votes: ');
     expect(r.err).toContain("options.tokenTimeout: expected a duration such as '250ms'");
     expect(r.err).toContain('options: Unrecognized key: "bogus"');
-    expect(r.err).toContain('is invalid (3 issues)');
+    // The cross-field issue (a device's host that is not a node) is reported in the same run.
+    expect(r.err).toContain("fencing.devices[1].hosts[0]: node 'n2' is not defined");
+    expect(r.err).toContain('is invalid (4 issues)');
   });
 
   it('lists every cross-field issue once the fields themselves are well-formed', async () => {

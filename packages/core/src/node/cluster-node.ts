@@ -1713,6 +1713,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     const i = info[target];
     // A member that joined after that fence is a new incarnation: the fence is history.
     if (isMember(target) && i !== undefined && (i.joinedAtMs ?? 0) > atMs) return;
+    // A fence older than the loss this node knows of is history too: the node came back after it.
+    if (i !== undefined && i.state === 'unclean' && atMs < i.lostAtMs) return;
     if (i !== undefined) {
       i.fencedAtMs = atMs;
       if (i.state === 'unclean' || i.state === 'unseen') i.state = 'offline';

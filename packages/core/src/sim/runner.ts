@@ -303,8 +303,10 @@ export async function runScenario(
   function noteLostBy(m: Machine, node: ClusterNode): void {
     if (m.node !== node) return;
     const st = node.status();
-    // Without fencing a node takes what it loses for cleanly gone, whatever it may do later.
-    if (!stonith())
+    // Without fencing a node takes what it loses for cleanly gone, whatever it may do later; so
+    // does a node that runs a configuration without fencing (one it kept while it missed the
+    // update that turned fencing on: the operator's configuration, not the cluster's choice).
+    if (!stonith() || !m.config.options.stonithEnabled)
       for (const mx of world.ordered()) if (!st.members.includes(mx.name)) lostWithoutStonith.add(mx.name);
     if (!st.quorate && m.config.options.noQuorumPolicy !== 'ignore') return;
     // Members of an acting partition are known to it (their reports), not lost.
