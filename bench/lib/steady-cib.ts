@@ -8,16 +8,11 @@
  * The file is written in chunks, so sizes of a few hundred MB do not need one giant string.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { createSeededRandom } from '@quorate/core/testing';
 
 function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = createSeededRandom(seed);
+  return () => r.next();
 }
 
 // Digests Pacemaker 2.1.5 records for a parameterless agent (non-recurring / 10 s monitor).

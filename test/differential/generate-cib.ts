@@ -7,6 +7,8 @@
  * same XML. "now" is pinned with `execution-date` so failure-timeout expiry is reproducible.
  */
 
+import { createSeededRandom } from '@quorate/core/testing';
+
 /** Pacemaker's INFINITY. */
 export const INF = 1_000_000;
 
@@ -15,14 +17,8 @@ export const INF = 1_000_000;
  * Same seed → same sequence.
  */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = createSeededRandom(seed);
+  return () => r.next();
 }
 
 /** Derives the seed of case `index` from a master seed (a 32-bit integer hash, stable). */

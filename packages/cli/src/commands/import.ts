@@ -2,7 +2,7 @@
  * `quorate import cluster.conf [--out FILE] [--force]`: a cman / rgmanager `cluster.conf` → the
  * Quorate cluster document (YAML), through `importClusterConf` of `@quorate/core`.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import {
   type ClusterConfImport,
   ConfigError,
@@ -11,7 +11,7 @@ import {
   safeParseClusterConfig,
 } from '@quorate/core';
 import { parseFileArgs } from '../args.js';
-import type { Io } from '../io.js';
+import { type Io, readInputFile } from '../io.js';
 import { formatIssuePath } from './lint.js';
 
 const USAGE = `usage: quorate import FILE [--out FILE] [--force]
@@ -49,16 +49,8 @@ export async function importCommand(argv: string[], io: Io): Promise<number> {
     return 2;
   }
 
-  let xml: string;
-  try {
-    xml = await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    io.stderr(
-      `quorate import: cannot read '${file}': ${code === 'ENOENT' ? 'no such file' : (code ?? 'read error')}\n`,
-    );
-    return 2;
-  }
+  const xml = await readInputFile('import', file, io);
+  if (xml === null) return 2;
   let result: ClusterConfImport;
   try {
     result = importClusterConf(xml);

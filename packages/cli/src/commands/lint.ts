@@ -2,7 +2,6 @@
  * `quorate lint FILE [--scenario] [--strict] [--json]`: validates a cluster document and prints
  * what a careful operator wants to know about it.
  */
-import { readFile } from 'node:fs/promises';
 import {
   type ClusterConfig,
   type ConfigIssue,
@@ -12,7 +11,7 @@ import {
 } from '@quorate/core';
 import { parse as parseYaml } from 'yaml';
 import { parseFileArgs } from '../args.js';
-import type { Io } from '../io.js';
+import { type Io, readInputFile } from '../io.js';
 
 const USAGE = `usage: quorate lint FILE [--scenario] [--strict] [--json]
 
@@ -163,16 +162,8 @@ export async function lint(argv: string[], io: Io): Promise<number> {
     return 2;
   };
 
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    io.stderr(
-      `quorate lint: cannot read '${file}': ${code === 'ENOENT' ? 'no such file' : (code ?? 'read error')}\n`,
-    );
-    return 2;
-  }
+  const text = await readInputFile('lint', file, io);
+  if (text === null) return 2;
   let doc: unknown;
   try {
     doc = parseYaml(text, { version: '1.2', uniqueKeys: true, prettyErrors: true });

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import {
   CibError,
   formatScores,
@@ -8,7 +7,7 @@ import {
   schedule,
   type Transition,
 } from '@quorate/policy';
-import type { Io } from '../io.js';
+import { type Io, readInputFile } from '../io.js';
 
 const USAGE = `usage: quorate policy --cib FILE [--json] [--scores]
 
@@ -80,16 +79,8 @@ export async function policy(argv: string[], io: Io): Promise<number> {
     io.stderr(`quorate policy: --cib FILE is required\n${USAGE}`);
     return 2;
   }
-  let xml: string;
-  try {
-    xml = await readFile(cib, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    io.stderr(
-      `quorate policy: cannot read '${cib}': ${code === 'ENOENT' ? 'no such file' : (code ?? 'read error')}\n`,
-    );
-    return 2;
-  }
+  const xml = await readInputFile('policy', cib, io);
+  if (xml === null) return 2;
   let transition: Transition;
   try {
     transition = schedule(fromCib(xml, { nowMs: Date.now() }));

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import {
   ConfigError,
   formatTime,
@@ -8,7 +7,7 @@ import {
   type Scenario,
 } from '@quorate/core';
 import { parseFileArgs } from '../args.js';
-import type { Io } from '../io.js';
+import { type Io, readInputFile } from '../io.js';
 
 const USAGE = `usage: quorate simulate FILE [--json] [--seed N]
 
@@ -39,13 +38,8 @@ export async function simulate(argv: string[], io: Io): Promise<number> {
     return 2;
   }
   const seed = Number(seedText);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    io.stderr(`quorate simulate: cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? 'error'}\n`);
-    return 2;
-  }
+  const text = await readInputFile('simulate', file, io);
+  if (text === null) return 2;
   let scenario: Scenario;
   try {
     scenario = parseScenario(text, /\.json$/i.test(file) ? 'json' : 'yaml');

@@ -2,10 +2,9 @@
  * `quorate status FILE [--check] [--json]`: shows what each node knows, from the `status()`
  * snapshots a host program wrote (`JSON.stringify(node.status())`), as `crm_mon` shows a cluster.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { parseFileArgs } from '../args.js';
-import type { Io } from '../io.js';
+import { type Io, readInputFile } from '../io.js';
 import { formatIssuePath } from './lint.js';
 
 const USAGE = `usage: quorate status FILE [--check] [--json]
@@ -108,16 +107,8 @@ export async function status(argv: string[], io: Io): Promise<number> {
   const { file } = args;
   const check = args.flags.has('--check');
   const json = args.flags.has('--json');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    io.stderr(
-      `quorate status: cannot read '${file}': ${code === 'ENOENT' ? 'no such file' : (code ?? 'read error')}\n`,
-    );
-    return 2;
-  }
+  const text = await readInputFile('status', file, io);
+  if (text === null) return 2;
   const latest = new Map<string, Snapshot>();
   let firstError: z.ZodError | undefined;
   for (const c of candidates(text)) {

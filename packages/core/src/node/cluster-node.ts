@@ -15,7 +15,7 @@ import { provideCoordinator } from '../machines/coordinator/coordinator.machine.
 import { fencingMachine } from '../machines/fencing/fencing.machine.js';
 import type { FenceActionInput, FencingSettings } from '../machines/fencing/fencing.types.js';
 import { peerLinkMachine } from '../machines/membership/membership.machine.js';
-import { quorumMachine } from '../machines/quorum/quorum.machine.js';
+import { QUORUM_NOT_COMPUTED, quorumMachine } from '../machines/quorum/quorum.machine.js';
 import { createMonitorLoop, resourceMachine } from '../machines/resource/resource.machine.js';
 import type { ResourceActionInput, ResourceStatus } from '../machines/resource/resource.types.js';
 import type { FenceOutcome, Message, ResourceOutcome, SlotState, TimerHandle } from '../ports.js';
@@ -175,15 +175,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
 
   // ---- quorum ----------------------------------------------------------------------------------
   let qstate: QuorumState = createQuorumState(cfg);
-  let qresult: QuorumResult = {
-    votes: 0,
-    expected: 0,
-    quorum: 0,
-    quorate: false,
-    reason: 'not computed',
-    lmsStart: false,
-    lmsPending: false,
-  };
+  let qresult: QuorumResult = QUORUM_NOT_COMPUTED;
   let quorate = false;
   let everQuorate = false;
   /** Since when this node's partition may act without a break (quorate, or `ignore` since boot). */

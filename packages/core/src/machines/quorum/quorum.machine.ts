@@ -1,4 +1,5 @@
 import { assign, setup } from 'xstate';
+import type { QuorumResult } from '../../quorum/quorum.types.js';
 import {
   computeQuorum,
   createQuorumState,
@@ -7,7 +8,8 @@ import {
 } from '../../quorum/votequorum.js';
 import type { QuorumContext, QuorumEvent, QuorumInput } from './quorum.types.js';
 
-const NOT_COMPUTED = {
+/** The quorum result before the first evaluation. */
+export const QUORUM_NOT_COMPUTED: QuorumResult = {
   votes: 0,
   expected: 0,
   quorum: 0,
@@ -61,7 +63,7 @@ export const quorumMachine = setup({
     cfg: input.cfg,
     state: createQuorumState(input.cfg),
     view: null,
-    result: NOT_COMPUTED,
+    result: QUORUM_NOT_COMPUTED,
   }),
   initial: 'steady',
   on: { 'quorum.configure': { actions: 'configure' } },
