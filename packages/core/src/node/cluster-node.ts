@@ -74,19 +74,17 @@ interface Report {
   quorateClear: boolean;
   /** Lost, unfenced nodes this node has watched since they were lost (its partition acted throughout). */
   freshLost: NodeName[];
-  /** A member of this node's partition is silent (the membership is about to change). */
-  settling: boolean;
-  /** The members it hears silent (their token timeout runs). */
-  silent?: NodeName[];
+  /** The members it hears silent (their token timeout runs: the membership is about to change). */
+  silent: NodeName[];
+  /** The nodes it has lost and nobody fenced since (for the coordinator: do the memberships agree?). */
+  lost: NodeName[];
   /** It is the quorum disk's live master. */
   qdiskMaster?: boolean;
   /**
-   * What it knows of nodes outside its membership that may still run something (Pacemaker has this
-   * from the CIB status every node replicates): lost, unfenced nodes with what they ran when lost,
-   * and silent members with what they last reported. A coordinator that never saw such a node (it
-   * booted after the node went away) learns from it what may still run there.
+   * Its silent members with what they last reported and when it saw them join: a coordinator that
+   * never saw such a node (it booted after the node went silent) learns what may still run there.
+   * (Lost, unfenced nodes with what they ran reach it in the `sync` message's `states`.)
    */
-  lostKnown?: Record<NodeName, { lostAtMs: number; resources: Record<ResourceId, ResourceStatus> }>;
   silentKnown?: Record<NodeName, { joinedAtMs: number; resources: Record<ResourceId, ResourceStatus> }>;
   /** The coordinator this node recognises (it refuses starts from any other). */
   coordinator: NodeName;
@@ -733,24 +731,20 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       shutdown: shuttingDown,
       quorate,
       freshLost: freshLost(),
-      settling: members.some((m) => silentMember(m)),
       silent: members.filter((m) => silentMember(m)),
+      lost: cfg.nodes
+        .filter((n) => info[n.name]?.state === 'unclean' && !isMember(n.name))
+        .map((n) => n.name),
       qdiskMaster: qdiskMasterClaim(),
-      ...knownElsewhere(),
+      ...silentKnown(),
       quorateClear: quorate && !qstate.waitForAllArmed,
       coordinator: coordinatorName(),
     };
   }
 
-  /** The `lostKnown` / `silentKnown` parts of this node's report (empty when nothing is lost or silent). */
-  function knownElsewhere(): Pick<Report, 'lostKnown' | 'silentKnown'> {
-    const out: Pick<Report, 'lostKnown' | 'silentKnown'> = {};
-    for (const n in info) {
-      const i = info[n] as NodeInfo;
-      if (i.state !== 'unclean' || isMember(n)) continue;
-      out.lostKnown ??= {};
-      out.lostKnown[n] = { lostAtMs: i.lostAtMs, resources: { ...(lastKnown[n] ?? {}) } };
-    }
+  /** The `silentKnown` part of this node's report (absent when no member is silent). */
+  function silentKnown(): Pick<Report, 'silentKnown'> {
+    const out: Pick<Report, 'silentKnown'> = {};
     for (const m of members) {
       if (m === self || !silentMember(m)) continue;
       out.silentKnown ??= {};
@@ -781,33 +775,7 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     reports[rep.node] = rep;
     if (claimChanged && cfg.quorum.qdisk !== undefined) recomputeQuorum();
     delete overlay[rep.node];
-    adoptLostKnown(rep);
     if (isCoordinator()) requestSchedule();
-  }
-
-  /**
-   * A node this node never saw since it started (`unseen`) that a member reports lost and unfenced
-   * is lost here too, with what it ran: it is fenced before that runs anywhere else, as if this
-   * node had lost it itself.
-   */
-  function adoptLostKnown(rep: Report): void {
-    if (rep.lostKnown === undefined || rep.node === self) return;
-    for (const n in rep.lostKnown) {
-      const k = rep.lostKnown[n] as { lostAtMs: number; resources: Record<ResourceId, ResourceStatus> };
-      const mine = info[n];
-      if (n === self || isMember(n) || mine === undefined) continue;
-      // Never seen here, or known here only as gone (fenced or left) before the member lost it.
-      const newer =
-        mine.state === 'unseen' ||
-        (mine.state === 'offline' && mine.lostAtMs < k.lostAtMs && (fenceLog[n] ?? -1) < k.lostAtMs);
-      if (!newer) continue;
-      info[n] = {
-        state: cfg.options.stonithEnabled ? 'unclean' : 'offline',
-        lostAtMs: k.lostAtMs,
-        fencedAtMs: info[n]?.fencedAtMs ?? -1,
-      };
-      lastKnown[n] = { ...k.resources };
-    }
   }
 
   /**
@@ -1300,17 +1268,12 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
     // members nobody hears silent hold a strict majority of the expected votes on their own (no
     // quorum device, not `ignore`), it cannot, and starts go on.
     const silentNow = new Set<NodeName>();
-    let unknownSilent = false;
     for (const m of members) {
       if (silentMember(m)) silentNow.add(m);
-      const rep = reports[m];
-      if (rep?.settling === true) {
-        if (rep.silent === undefined) unknownSilent = true;
-        else for (const n of rep.silent) silentNow.add(n);
-      }
+      for (const n of reports[m]?.silent ?? []) silentNow.add(n);
     }
     const settling =
-      unknownSilent || (silentNow.size > 0 && !majorityWithout(silentNow)) || disputed().length > 0;
+      (silentNow.size > 0 && !majorityWithout(silentNow)) || Object.keys(disputeSince).length > 0;
     const plan = planCommands({
       resources: cfg.resources,
       placements: transition.placements,
@@ -1367,8 +1330,8 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
   const disputeSince: Record<NodeName, number> = {};
   function disputed(): NodeName[] {
     const lostBy = (a: NodeName, b: NodeName): boolean =>
-      (a !== self && reports[a]?.lostKnown?.[b] !== undefined) ||
-      (b !== self && reports[b]?.lostKnown?.[a] !== undefined);
+      (a !== self && reports[a]?.lost.includes(b) === true) ||
+      (b !== self && reports[b]?.lost.includes(a) === true);
     if (!members.some((a) => members.some((b) => a !== b && lostBy(a, b)))) return [];
     // Keep one membership everybody in it agrees on, as totem would form it: this node, then each
     // member in node-id order that no member kept so far has lost; the others are disputed.

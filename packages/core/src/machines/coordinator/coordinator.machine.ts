@@ -19,8 +19,9 @@ const notProvided = (what: string) => (): never => {
  * - `reports`: once a run found a report missing, `waiting` asks the missing members again after
  *   `askInterval` (a quarter token timeout) and asks for a run; further misses meanwhile do not
  *   restart that wait.
- * - `expiry`: after each decision, `armed` until the next fail count expires (a resource's
- *   `failureTimeout`), then asks for a run; every decision re-arms it.
+ * - `expiry`: after each decision, `armed` until the next decision due on its own (a fail count
+ *   expires, a resource's `failureTimeout`; a membership dispute reaches its deadline), then asks
+ *   for a run; every decision re-arms it.
  *
  * The decisions themselves (snapshot, scheduler, fencing, commands) are the node's `decide`
  * action over the pure functions of `coordinator.logic`; this machine owns when they run. Provide

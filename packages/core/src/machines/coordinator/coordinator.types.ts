@@ -33,7 +33,10 @@ export interface CoordinatorImplementation {
   acting: () => boolean;
   /** Some member's report has not arrived. */
   reportsMissing: () => boolean;
-  /** Seeks a failure expiry to wait for: the time until the next one, or null. */
+  /**
+   * Time until the next decision due on its own (a fail count expiring, a membership dispute
+   * reaching its deadline), or null.
+   */
   nextExpiryInMs: () => number | null;
   /** How long to wait for missing reports before asking for them again. */
   askIntervalMs: () => number;
