@@ -1100,8 +1100,10 @@ export function createClusterNode(opts: ClusterNodeOptions): ClusterNode {
       fenceOnRequestOnly: () => {
         for (const t of Object.keys(adminFence)) dispatchFence(t, adminFence[t] as string, 0);
         // A partition that may no longer act fences nobody on its own account (cman's fenced
-        // postpones fencing until quorum; Pacemaker's fencer needs quorum unless `ignore`).
-        withdrawFences((t) => adminFence[t] === undefined, 'the partition lost quorum');
+        // postpones fencing until quorum; Pacemaker's fencer needs quorum unless `ignore`). The
+        // executors cancel on their own quorum loss (`onQuorumChange`); withdrawing here also
+        // forgets the dispatch, so the fence is requested again once quorum returns.
+        withdrawFences((t) => adminFence[t] === undefined, 'partition lost quorum');
       },
       askForReports: () => {
         const missing = members.filter((m) => reports[m] === undefined);
